@@ -21,7 +21,7 @@ const FORBIDDEN: { what: string; pattern: RegExp }[] = [
   { what: 'a bare Node built-in import', pattern: /from\s+['"](fs|path|os|crypto|child_process|worker_threads|url|util|stream|buffer)['"]/ },
   { what: 'the Node Buffer global', pattern: /\bBuffer\.(from|alloc|concat|isBuffer)\b/ },
   { what: 'the Node process global', pattern: /\bprocess\.(env|argv|exit|cwd|platform|versions|nextTick|memoryUsage|hrtime)\b/ },
-  { what: 'a DOM global', pattern: /\b(document|window|localStorage|sessionStorage)\.\w/ },
+  { what: 'a DOM global', pattern: /(?<![\w.$])(window|localStorage|sessionStorage|navigator\.serviceWorker)\.\w|(?<![\w.$])document\.(createElement|getElementById|querySelector\w*|body|head|cookie|location|addEventListener)\b/ },
   { what: 'a Workers-only global', pattern: /\b(caches\.default|HTMLRewriter|WebSocketPair)\b/ },
 ];
 
