@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { isAgentOsError } from '../errors/index.ts';
+import { createBoundaryHooks, hardenGlue, parseJsonSafely } from './index.ts';
+
+const GLUE = `export function instantiate(getCoreModule, imports, instantiateCore = WebAssembly.instantiate) {
+  const TEXT_DECODER_UTF8 = new TextDecoder();
+  var result0 = new Uint8Array(memory0.buffer.slice(ptr0, ptr0 + len0 * 1));
+  for (let i = 0; i < len2; i++) { }
+}`;
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return isAgentOsError(error) ? error.code : `not an AgentOsError: ${error}`;
+  }
+  return undefined;
+}
+
+describe('hardenGlue', () => {
+  it('routes decoders, list copies and list loops through the hooks', () => {
+    const { source, report } = hardenGlue(GLUE);
+    expect(source).toContain('const TEXT_DECODER_UTF8 = $agentos.utf8Decoder;');
+    expect(source).toContain('$agentos.copyList(memory0.buffer, ptr0, len0, 1)');
+    expect(source).toContain('for (let i = $agentos.checkListLength(len2); i < len2; i++)');
+    expect(report.applied['fatal UTF-8 decoder']).toBe(1);
+  });
+
+  it('fails loudly when the glue does not have the expected instantiate signature', () => {
+    expect(codeOf(() => hardenGlue(GLUE.replace('instantiateCore = WebAssembly.instantiate', 'instantiateCore')))).toBe('internal');
+  });
+
+  it('fails loudly when an unhardened decoder is left', () => {
+    expect(codeOf(() => hardenGlue(`${GLUE}\nconst other = new TextDecoder('latin1');`))).toBe('internal');
+  });
+});
+
+describe('boundary hooks', () => {
+  const hooks = createBoundaryHooks({ canSuspend: new WebAssembly.Global({ value: 'i32', mutable: true }, 0), maxStringBytes: 8, maxListLength: 4 });
+
+  it('traps on invalid UTF-8 instead of inserting replacement characters', () => {
+    expect(codeOf(() => hooks.utf8Decoder.decode(new Uint8Array([0x66, 0xff, 0x6f])))).toBe('trap');
+    expect(hooks.utf8Decoder.decode(new TextEncoder().encode('héllo'))).toBe('héllo');
+  });
+
+  it('refuses strings and lists over their caps with limit-exceeded', () => {
+    expect(codeOf(() => hooks.utf8Decoder.decode(new Uint8Array(9)))).toBe('limit-exceeded');
+    expect(codeOf(() => hooks.checkListLength(5))).toBe('limit-exceeded');
+    expect(hooks.checkListLength(4)).toBe(0);
+  });
+
+  it('traps on a list that runs past the end of guest memory rather than truncating it', () => {
+    const buffer = new ArrayBuffer(16);
+    expect(codeOf(() => hooks.copyList(buffer, 12, 4, 2))).toBe('trap');
+    expect(hooks.copyList(buffer, 8, 4, 2).byteLength).toBe(8);
+  });
+});
+
+describe('parseJsonSafely', () => {
+  it('keeps __proto__ keys as plain data that cannot reach Object.prototype', () => {
+    const value = parseJsonSafely('{"__proto__":{"polluted":true},"a":[{"constructor":1}]}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(null);
+    expect(Object.keys(value)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect({ ...value }.polluted).toBeUndefined();
+  });
+
+  it('rejects text that is not JSON with invalid-argument', () => {
+    expect(codeOf(() => parseJsonSafely('[1,'))).toBe('invalid-argument');
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * A verified source transformation of jco's glue that hardens the guest
+ * boundary. The glue lifts guest values with a non-fatal `TextDecoder`
+ * (invalid UTF-8 silently becomes U+FFFD), allocates host arrays whose length
+ * the guest chooses, and copies lists with `ArrayBuffer.slice`, which silently
+ * clamps an out-of-bounds pointer to a shorter list. Each rule below swaps such
+ * a construct for a call to a hook in `$agentos` (see hooks.ts).
+ *
+ * The transformation can never silently not apply: every rule states how often
+ * its pattern must match, and afterwards the source must not contain any of
+ * the unhardened constructs. A jco release that spells the glue differently
+ * makes `hardenGlue` throw instead of producing unhardened glue.
+ */
+import { AgentOsError } from '../errors/index.ts';
+
+interface Rule {
+  name: string;
+  pattern: RegExp;
+  replace: string;
+  /** Inclusive bounds on the number of matches. */
+  min: number;
+  max: number;
+}
+
+const RULES: Rule[] = [
+  {
+    name: 'hooks parameter of instantiate()',
+    pattern: /export function instantiate\(getCoreModule, imports, instantiateCore = WebAssembly\.instantiate\) \{/g,
+    replace: 'export function instantiate(getCoreModule, imports, instantiateCore = WebAssembly.instantiate, $agentos) {',
+    min: 1,
+    max: 1,
+  },
+  {
+    name: 'fatal UTF-8 decoder',
+    pattern: /const TEXT_DECODER_UTF8 = new TextDecoder\(\);/g,
+    replace: 'const TEXT_DECODER_UTF8 = $agentos.utf8Decoder;',
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'fatal UTF-16 decoder',
+    pattern: /const utf16Decoder = new TextDecoder\('utf-16'\);/g,
+    replace: 'const utf16Decoder = $agentos.utf16Decoder;',
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'fatal UTF-8 decoder of a string transcoding trampoline',
+    pattern: /const decoder = new TextDecoder\(\);/g,
+    replace: 'const decoder = $agentos.utf8Decoder;',
+    min: 0,
+    max: Infinity,
+  },
+  {
+    name: 'list length cap before a lifting loop',
+    pattern: /for \((let|var) i = 0; i < (len\d*); i\+\+\) \{/g,
+    replace: 'for ($1 i = $agentos.checkListLength($2); i < $2; i++) {',
+    min: 0,
+    max: Infinity,
+  },
+  {
+    name: 'bounds-checked copy of a typed list',
+    pattern: /(\w+)\.buffer\.slice\((\w+), \2 \+ (\w+) \* (\d+)\)/g,
+    replace: '$agentos.copyList($1.buffer, $2, $3, $4)',
+    min: 0,
+    max: Infinity,
+  },
+  {
+    name: 'promising exports that track where the guest may suspend',
+    pattern: /WebAssembly\.promising\(/g,
+    replace: '$agentos.promising(',
+    min: 0,
+    max: Infinity,
+  },
+  {
+    name: 'suspending imports that track where the guest may suspend',
+    pattern: /new WebAssembly\.Suspending\(/g,
+    replace: '$agentos.suspending(',
+    min: 0,
+    max: Infinity,
+  },
+];
+
+/** Constructs that must not survive hardening, whatever jco version produced the glue. */
+const FORBIDDEN: { what: string; pattern: RegExp }[] = [
+  { what: 'a TextDecoder we did not make fatal', pattern: /new TextDecoder\(/ },
+  { what: 'an unchecked ArrayBuffer.slice over guest memory', pattern: /\.buffer\.slice\(/ },
+  { what: 'a lifting loop without a length cap', pattern: /for \((let|var) i = 0; i < len\d*;/ },
+  { what: 'an untracked WebAssembly.promising', pattern: /WebAssembly\.promising\(/ },
+  { what: 'an untracked WebAssembly.Suspending', pattern: /WebAssembly\.Suspending\(/ },
+];
+
+export interface HardenReport {
+  /** Matches per rule name. */
+  applied: Record<string, number>;
+}
+
+/**
+ * Rewrites jco glue source so every value crossing the guest boundary goes through our checks.
+ * @throws AgentOsError('internal') when the glue does not have the shape this version expects
+ *   (a rule matched too often or too rarely, or an unhardened construct is left).
+ */
+export function hardenGlue(source: string): { source: string; report: HardenReport } {
+  const applied: Record<string, number> = {};
+  let out = source;
+  for (const rule of RULES) {
+    let count = 0;
+    out = out.replace(rule.pattern, (...match) => {
+      count++;
+      return rule.replace.replace(/\$(\d)/g, (_, n: string) => String(match[Number(n)]));
+    });
+    if (count < rule.min || count > rule.max) {
+      throw new AgentOsError('internal', `Boundary hardening does not fit this jco glue: rule '${rule.name}' matched ${count} times (expected ${rule.min}..${rule.max}). Update boundary/harden.ts for this jco version.`, {
+        details: { rule: rule.name, count },
+      });
+    }
+    applied[rule.name] = count;
+  }
+  for (const { what, pattern } of FORBIDDEN) {
+    const left = pattern.exec(out);
+    if (left) {
+      throw new AgentOsError('internal', `Boundary hardening left ${what} in the jco glue (near '${out.slice(left.index, left.index + 80)}'). Update boundary/harden.ts for this jco version.`, {
+        details: { what },
+      });
+    }
+  }
+  return { source: out, report: { applied } };
+}

@@ -1,0 +1,12 @@
+/**
+ * The subcommands of `agentos`. Adding one is one line here plus its file
+ * (`<name>.ts` exporting `command: Command`); the loader keeps heavy
+ * dependencies (componentize-qjs, jco) out of `agentos --help`.
+ */
+import type { CommandEntry } from './command.ts';
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  build: { summary: 'build a component from a JS/TS module and a WIT world', load: () => import('./build.ts') },
+  inspect: { summary: "show a component's world, core modules and features", load: () => import('./inspect.ts') },
+  run: { summary: 'call one export of a component in the sandbox (fuel, memory and time limits)', load: () => import('./run.ts') },
+};

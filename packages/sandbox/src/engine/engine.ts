@@ -1,0 +1,151 @@
+/**
+ * The Engine holds what is shared and expensive: jco transpile output and
+ * compiled core modules, both cached by content hash (SHA-256), so loading the
+ * same component twice costs two hash computations and instantiating it costs
+ * only `WebAssembly.instantiate`.
+ *
+ * Every core module of a component is passed through `instrument()` (fuel
+ * metering + memory/table caps, see metering/) before it is compiled. The glue
+ * is hardened (see boundary/) and loaded through an injectable `GlueLoader`, so
+ * this file stays portable; workerd, which cannot compile at runtime, uses
+ * `precompile` at build time and `fromPrecompiled` at runtime.
+ */
+import { hardenGlue } from '../boundary/index.ts';
+import { AgentOsError } from '../errors/index.ts';
+import { Component } from './component.ts';
+import { dataUrlGlueLoader, type GlueLoader, type GlueModule } from './glue-loader.ts';
+import { sha256Hex } from './hash.ts';
+import { exportedFunctions, type ExportedFunction } from './signatures.ts';
+import { transpileComponent, type Transpiled } from './transpile.ts';
+
+/** Default cap on each guest memory: 64 MiB. */
+export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
+
+/** What `instrument` (metering/) must provide; injectable for tests and alternative meters. */
+export type Instrument = (
+  bytes: Uint8Array,
+  options: { maxMemoryBytes?: number; maxTableElements?: number; meter?: boolean },
+) => { bytes: Uint8Array } | Promise<{ bytes: Uint8Array }>;
+
+export interface EngineOptions {
+  /** How glue source becomes a module; default imports a `data:` URL. */
+  glueLoader?: GlueLoader;
+  /** The metering rewriter; default is metering/'s `instrument`. */
+  instrument?: Instrument;
+}
+
+export interface LoadOptions {
+  /** Inject fuel metering (default true). Without it the store's fuel is not counted. */
+  meter?: boolean;
+  /** Cap on each memory, baked into the core modules (default 64 MiB; ignored with `cap: false`). */
+  maxMemoryBytes?: number;
+  /** Cap on each table's elements. */
+  maxTableElements?: number;
+  /** Instrument for memory/table caps at all (default true). `meter: false, cap: false` runs jco's output as it is. */
+  cap?: boolean;
+  /**
+   * Make every export suspendable (JSPI): needed for a Store with a `yield` hook and for
+   * host imports that return Promises.
+   */
+  preemptible?: boolean;
+  /** Host imports (`iface#func`) that may return a Promise; implies JSPI for all exports. */
+  asyncImports?: string[];
+}
+
+export class Engine {
+  readonly #loader: GlueLoader;
+  readonly #instrument: Instrument | undefined;
+  readonly #transpiled = new Map<string, Promise<Transpiled>>();
+  readonly #compiled = new Map<string, Promise<WebAssembly.Module>>();
+  readonly #glue = new Map<string, Promise<GlueModule>>();
+
+  constructor(options: EngineOptions = {}) {
+    this.#loader = options.glueLoader ?? dataUrlGlueLoader;
+    this.#instrument = options.instrument;
+  }
+
+  /**
+   * Loads a component: transpile, harden, instrument and compile each core module (all cached).
+   * @throws AgentOsError('invalid-component') for bytes jco cannot bind or a core module that does
+   *   not compile; 'memory-limit' when a module's minimum memory is above the cap; metering's
+   *   'unsupported-feature'/'limit-exceeded'; 'internal' when the glue cannot be hardened.
+   */
+  async load(bytes: Uint8Array, options: LoadOptions = {}): Promise<Component> {
+    const hash = await sha256Hex(bytes);
+    const async = options.preemptible === true || (options.asyncImports?.length ?? 0) > 0;
+    const transpiled = await this.#transpile(hash, bytes, async, options.asyncImports ?? []);
+    const meter = options.meter ?? true;
+    const cap = options.cap ?? true;
+    const maxMemoryBytes = cap ? (options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) : undefined;
+    const modules = new Map<string, WebAssembly.Module>();
+    await Promise.all(
+      [...transpiled.coreModules].map(async ([name, core]) => {
+        modules.set(name, await this.#compile(core, { meter, cap, maxMemoryBytes, maxTableElements: options.maxTableElements }));
+      }),
+    );
+    const glueKey = await sha256Hex(transpiled.glue);
+    let glue = this.#glue.get(glueKey);
+    if (!glue) {
+      glue = this.#loader.load(hardenGlue(transpiled.glue).source, glueKey);
+      this.#glue.set(glueKey, glue);
+      glue.catch(() => this.#glue.delete(glueKey));
+    }
+    return new Component({
+      glue: await glue,
+      modules,
+      imports: transpiled.imports,
+      functions: exportedFunctions(transpiled.typings),
+      metered: meter,
+      maxMemoryBytes,
+      hash,
+    });
+  }
+
+  /** jco output for a component, cached by hash and async mode. */
+  async transpile(bytes: Uint8Array, options: { async?: boolean; asyncImports?: string[] } = {}): Promise<Transpiled> {
+    return this.#transpile(await sha256Hex(bytes), bytes, options.async ?? false, options.asyncImports ?? []);
+  }
+
+  #transpile(hash: string, bytes: Uint8Array, async: boolean, asyncImports: string[]): Promise<Transpiled> {
+    const key = `${hash}:${async}:${asyncImports.join(',')}`;
+    let entry = this.#transpiled.get(key);
+    if (!entry) {
+      entry = async ? this.#transpileAsync(hash, bytes, asyncImports) : transpileComponent(bytes);
+      this.#transpiled.set(key, entry);
+      entry.catch(() => this.#transpiled.delete(key));
+    }
+    return entry;
+  }
+
+  /** JSPI glue needs the export names up front; the sync transpile's typings give them. */
+  async #transpileAsync(hash: string, bytes: Uint8Array, asyncImports: string[]): Promise<Transpiled> {
+    const plain = await this.#transpile(hash, bytes, false, []);
+    const asyncExports = exportedFunctions(plain.typings).map((f: ExportedFunction) => f.path);
+    return transpileComponent(bytes, { asyncExports, asyncImports });
+  }
+
+  async #compile(core: Uint8Array, options: { meter: boolean; cap: boolean; maxMemoryBytes?: number; maxTableElements?: number }): Promise<WebAssembly.Module> {
+    const instrumented = options.meter || options.cap;
+    const key = `${await sha256Hex(core)}:${instrumented ? JSON.stringify(options) : 'plain'}`;
+    let entry = this.#compiled.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const input = instrumented ? (await (await this.#instrumenter())(core, { meter: options.meter, maxMemoryBytes: options.maxMemoryBytes, maxTableElements: options.maxTableElements })).bytes : core;
+        try {
+          return await WebAssembly.compile(input as Uint8Array<ArrayBuffer>);
+        } catch (cause) {
+          throw new AgentOsError('invalid-component', `A core module of the component does not compile: ${(cause as Error).message}`, { cause });
+        }
+      })();
+      this.#compiled.set(key, entry);
+      entry.catch(() => this.#compiled.delete(key));
+    }
+    return entry;
+  }
+
+  async #instrumenter(): Promise<Instrument> {
+    if (this.#instrument) return this.#instrument;
+    const metering = (await import('../metering/index.ts')) as { instrument: Instrument };
+    return metering.instrument;
+  }
+}

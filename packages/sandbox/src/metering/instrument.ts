@@ -1,0 +1,103 @@
+/**
+ * `instrument`: the one pass every core module goes through before it is
+ * compiled: static limits, validation, memory/table caps and fuel metering.
+ */
+import { AgentOsError } from '../errors/index.ts';
+import {
+  countImports, decodeModule, encodeModule, featureNames, scanCode, type ScanState, type WasmModule,
+} from '../wasm/index.ts';
+import { applyCaps } from './caps.ts';
+import { hostValidate, hostValidationMessage } from './host-validate.ts';
+import { checkLimits, checkModuleSize, DEFAULT_LIMITS, type ModuleLimits } from './limits.ts';
+import { FUEL_MODULE, injectFuelImports } from './renumber.ts';
+import { type CounterPlacement, writeMeteredCode } from './rewrite-code.ts';
+
+export interface InstrumentOptions {
+  /** Inject fuel metering (default true). `false` applies only caps and limits. */
+  meter?: boolean;
+  /** Cap on every memory's size in bytes (rounded down to whole 64 KiB pages). */
+  maxMemoryBytes?: number;
+  /** Cap on every defined table's size in elements. */
+  maxTableElements?: number;
+  /** Static limits; missing fields take `DEFAULT_LIMITS`. */
+  limits?: Partial<ModuleLimits>;
+  /**
+   * Where a running function keeps the counter: `'global'` (the imported global,
+   * default, fastest under V8; see bench/metering) or `'local'` (a local copy
+   * synced around calls and returns).
+   */
+  counter?: CounterPlacement;
+  /** Run the host's `WebAssembly.validate` on the input when available (default true). */
+  validate?: boolean;
+}
+
+export interface InstrumentStats {
+  /** Functions defined in the module (imports not counted). */
+  functions: number;
+  /** Bytes of function bodies in the input. */
+  codeBytes: number;
+  /** Feature names seen, e.g. 'simd', 'bulk-memory', 'threads'. */
+  features: string[];
+}
+
+export interface InstrumentResult {
+  bytes: Uint8Array;
+  stats: InstrumentStats;
+}
+
+/**
+ * Rewrites a core module for the sandbox.
+ * @throws AgentOsError
+ *   'invalid-component' when the bytes are malformed or invalid (the host says so),
+ *     or the module imports from "agentos:fuel" itself;
+ *   'unsupported-feature' for opcodes or features we cannot meter (GC, memory64);
+ *   'limit-exceeded' when a static limit is passed;
+ *   'memory-limit' when a memory or table starts above its cap;
+ *   'invalid-argument' when `bytes` is not a Uint8Array.
+ */
+export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new AgentOsError('invalid-argument', 'instrument() needs the module bytes as a Uint8Array');
+  }
+  const limits: ModuleLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  checkModuleSize(bytes.length, limits);
+  const m = decodeModule(bytes);
+  refuseUnsupported(m);
+  const codeBytes = checkLimits(m, limits);
+  if (options.validate !== false && hostValidate(bytes) === false) {
+    throw new AgentOsError('invalid-component', `invalid WebAssembly module: ${hostValidationMessage(bytes)}`);
+  }
+  applyCaps(m, options);
+  const meter = options.meter !== false;
+  const state: ScanState = { typeCount: m.types.length, features: m.features };
+  let out: Uint8Array;
+  if (meter) {
+    const counts = { functions: countImports(m, 'func') + m.functions.length, globals: countImports(m, 'global') + m.globals.length };
+    const job = {
+      module: m, functionCount: counts.functions, globalCount: counts.globals,
+      maxLocalsPerFunction: limits.maxLocalsPerFunction, counter: options.counter ?? 'global',
+    };
+    injectFuelImports(m, counts, state);
+    out = encodeModule(m, { capacity: bytes.length * 1.5 + 1024, writeCode: (w) => writeMeteredCode(w, job, state) });
+  } else {
+    state.features = scanCode(m);
+    out = encodeModule(m, { capacity: bytes.length + 1024 });
+  }
+  return { bytes: out, stats: { functions: m.functions.length, codeBytes, features: featureNames(state.features) } };
+}
+
+function refuseUnsupported(m: WasmModule): void {
+  const mem64 = m.memories.some((l) => l.is64) || m.imports.some((i) => i.desc.kind === 'memory' && i.desc.limits.is64);
+  const table64 = m.tables.some((t) => t.limits.is64) || m.imports.some((i) => i.desc.kind === 'table' && i.desc.table.limits.is64);
+  if (mem64 || table64) {
+    throw new AgentOsError('unsupported-feature', `${mem64 ? 'memory64' : 'table64'} modules are not supported by the metering rewriter`, {
+      details: { feature: mem64 ? 'memory64' : 'table64' },
+    });
+  }
+  const own = m.imports.find((i) => i.module === FUEL_MODULE);
+  if (own) {
+    throw new AgentOsError('invalid-component', `the module imports "${FUEL_MODULE}" "${own.name}" itself; that namespace is reserved for the fuel counter`, {
+      details: { module: own.module, name: own.name },
+    });
+  }
+}
