@@ -1,0 +1,8 @@
+/**
+ * @agentos/core: the primitives of the agent OS, portable across the Node
+ * host, the edge (Durable Objects) and the browser (Web Workers). Each concept
+ * is a folder whose index.ts is its only entry; this file gathers them.
+ */
+export * from './capabilities/index.ts';
+export * from './policy/index.ts';
+export * from './audit/index.ts';
