@@ -6,3 +6,6 @@
 export * from './capabilities/index.ts';
 export * from './policy/index.ts';
 export * from './audit/index.ts';
+export * from './clock/index.ts';
+export * from './process/index.ts';
+export * from './scheduler/index.ts';
