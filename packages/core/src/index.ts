@@ -9,3 +9,6 @@ export * from './audit/index.ts';
 export * from './clock/index.ts';
 export * from './process/index.ts';
 export * from './scheduler/index.ts';
+export * from './runtime/index.ts';
+export * from './recovery/index.ts';
+export * from './observer/index.ts';

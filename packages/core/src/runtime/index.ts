@@ -1,0 +1,19 @@
+/**
+ * Runtime: the agent OS assembled. Agents (components of the `agent` world,
+ * or tools run as agents) are spawned through admission control, scheduled in
+ * fuel slices, and preempted or suspended in place (JSPI) — for the next
+ * slice, an approval, or more budget. Every capability call passes the gate:
+ * entitlement (CapabilityManager) → policy (PolicyEngine) → audit → the
+ * host's implementation; refusals reach the guest as WIT error values.
+ */
+export { Runtime, type AgentStatus, type StepReport, type SpawnRequest } from './runtime.ts';
+export { ApprovalQueue, type ApprovalRequest, type ApprovalStatus, type ApprovalVote } from './approvals.ts';
+export { CapabilityGate, ENTITLEMENT_RULE, type GateOutcome, type GateRequest } from './gate.ts';
+export { ASYNC_IMPORTS, CAPABILITY_IDS } from './host-imports.ts';
+export { MemoryKv } from './memory-kv.ts';
+export { ToolRegistry, type ToolOutcome } from './tools.ts';
+export type { AgentResult, Park } from './sandbox.ts';
+export type {
+  AuditSink, BusImplementation, CallContext, ChatMessage, Completion, CompletionRequest, HttpImplementation, HttpRequest, HttpResponse,
+  Implementations, KeyPage, KvImplementation, LlmImplementation, LogRecord, RuntimeOptions, ToolCall, ToolDescription,
+} from './options.ts';

@@ -1,0 +1,314 @@
+/**
+ * Runtime: runs agents (and tools as agents) as sandboxed components under
+ * the agent OS primitives. It wires the ProcessManager (lifecycle, budgets),
+ * the scheduling policy (who runs, for how much fuel), the capability gate
+ * (entitlement → policy → audit) and the approval queue to the sandbox: each
+ * process's guest runs one long export call, cut into slices at the Store's
+ * `yield` hook and parked (JSPI) between them — see sandbox.ts.
+ */
+import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
+import type { Component, Engine } from '../../../sandbox/src/index.ts';
+import { AuditLog } from '../audit/index.ts';
+import { realClock, type Clock } from '../clock/index.ts';
+import { ProcessManager, type AgentProcess, type Budget, type ProcessStatus, type SuspendReason } from '../process/index.ts';
+import { createPolicy, type SchedulingPolicy } from '../scheduler/index.ts';
+import { ApprovalQueue, type ApprovalRequest, type ApprovalVote } from './approvals.ts';
+import { CapabilityGate } from './gate.ts';
+import type { HostServices } from './guarded-call.ts';
+import { describeVariant, guestErrorValue } from './guest-result.ts';
+import { ASYNC_IMPORTS, createHostImports } from './host-imports.ts';
+import { MemoryKv } from './memory-kv.ts';
+import type { AuditSink, RuntimeOptions, ToolDescription } from './options.ts';
+import { AgentSandbox, type AgentResult, type Park } from './sandbox.ts';
+import { ToolRegistry } from './tools.ts';
+
+export interface SpawnRequest {
+  /** A registered agent type (`registerAgent`) or tool name (`registerTool`). */
+  type?: string;
+  /** Component bytes to run instead of a registered type; `type` then names it (default `component`). */
+  component?: Uint8Array;
+  goal: string;
+  tenant: string;
+  /** Missing dimensions are unlimited (admission may refuse that). */
+  budget: Partial<Budget>;
+  priority?: number;
+  /** kv namespace; default the process id. */
+  workspaceId?: string;
+}
+
+/** What one slice did. */
+export interface StepReport {
+  id: string;
+  outcome: Park['outcome'];
+  status: ProcessStatus;
+  fuelUsed: number;
+  tokensUsed: number;
+}
+
+export interface AgentStatus {
+  id: string;
+  type: string;
+  status: ProcessStatus;
+  suspendReason: SuspendReason | undefined;
+  budget: Readonly<Budget>;
+  spent: Readonly<Budget>;
+  /** Set once the export call ended. */
+  result: AgentResult | undefined;
+  /** Approval requests of this agent still waiting for a decision. */
+  pendingApprovals: ApprovalRequest[];
+  /** Bytes of the guest's linear memories while it has a live instance, else 0. */
+  memoryBytes: number;
+}
+
+interface AgentType {
+  component: Component;
+  entry: 'run' | 'invoke';
+}
+
+const DEFAULT_CHECK_EVERY = 100_000n;
+
+export class Runtime {
+  readonly processes: ProcessManager;
+  readonly approvals: ApprovalQueue;
+  readonly tools: ToolRegistry;
+  readonly #engine: Engine;
+  readonly #clock: Clock;
+  readonly #audit: AuditSink;
+  readonly #services: HostServices;
+  readonly #checkEvery: bigint;
+  readonly #concurrency: number;
+  readonly #maxMemoryBytes: number | undefined;
+  readonly #types = new Map<string, AgentType>();
+  readonly #sandboxes = new Map<string, AgentSandbox>();
+  readonly #results = new Map<string, AgentResult>();
+
+  /** @throws AgentOsError 'invalid-argument' for a bad scheduler spec, concurrency or checkEvery. */
+  constructor(options: RuntimeOptions) {
+    this.#engine = options.engine;
+    this.#clock = options.clock ?? realClock;
+    const log = options.audit;
+    this.#audit = log instanceof AuditLog ? (event) => void log.append(event) : log;
+    this.#checkEvery = options.checkEvery ?? DEFAULT_CHECK_EVERY;
+    this.#concurrency = options.concurrency ?? 8;
+    if (this.#checkEvery <= 0n || !(this.#concurrency >= 1)) {
+      throw new AgentOsError('invalid-argument', 'checkEvery must be > 0 fuel and concurrency >= 1.', { details: { concurrency: this.#concurrency } });
+    }
+    this.#maxMemoryBytes = options.maxMemoryBytes;
+    const scheduler = options.scheduler ?? { kind: 'fcfs' };
+    const policy: SchedulingPolicy<AgentProcess> = 'kind' in scheduler ? createPolicy<AgentProcess>(scheduler) : scheduler;
+    this.processes = new ProcessManager({
+      policy, admission: options.admission, clock: this.#clock, newId: options.newId,
+      onTransition: (record) => this.#audit({ kind: 'process.transition', data: { ...record } }),
+    });
+    const now = () => this.#clock.now();
+    this.approvals = new ApprovalQueue({ now });
+    this.tools = new ToolRegistry({ engine: this.#engine, fuel: options.toolFuel ?? 1_000_000_000n, maxMemoryBytes: options.maxMemoryBytes });
+    this.#services = {
+      gate: new CapabilityGate({ capabilities: options.capabilities, policy: options.policy, audit: this.#audit, now }),
+      approvals: this.approvals,
+      tools: this.tools,
+      capabilities: options.capabilities,
+      implementations: { kv: new MemoryKv(), ...options.implementations },
+      clock: this.#clock,
+      audit: this.#audit,
+    };
+  }
+
+  /**
+   * Registers a tool component: callable by agents through `tools.call`, and spawnable as a type.
+   * @throws the ToolRegistry's errors (bad name, not a tool component, load failures).
+   */
+  async registerTool(name: string, bytes: Uint8Array): Promise<ToolDescription> {
+    const description = await this.tools.register(name, bytes);
+    this.#types.set(name, { component: await this.#load(bytes), entry: 'invoke' });
+    return description;
+  }
+
+  /**
+   * Registers an agent type: a component of the `agent` world (export `run`) or a tool (`invoke`).
+   * @throws AgentOsError 'invalid-component' when it exports neither; the engine's load errors.
+   */
+  async registerAgent(type: string, bytes: Uint8Array): Promise<void> {
+    this.#types.set(type, await this.#agentType(bytes));
+  }
+
+  /**
+   * Submits an agent through admission control and readies its sandbox; the
+   * guest is instantiated when it is first dispatched.
+   * @throws AgentOsError 'not-found' for an unknown type; 'limit-exceeded' when admission
+   *   refuses (details.code says why); 'invalid-argument' for a bad request.
+   */
+  async spawn(request: SpawnRequest): Promise<string> {
+    const type = request.type ?? 'component';
+    const agentType = request.component ? await this.#agentType(request.component) : this.#types.get(type);
+    if (!agentType) {
+      throw new AgentOsError('not-found', `No agent type or tool named ${type}; register it first or pass its component.`, { details: { type } });
+    }
+    const submitted = this.processes.submit({ goal: request.goal, type, tenant: request.tenant, budget: request.budget, priority: request.priority, workspaceId: request.workspaceId });
+    if (!submitted.ok) {
+      throw new AgentOsError('limit-exceeded', `Admission refused the agent: ${submitted.reason}`, { details: { code: submitted.code, tenant: request.tenant } });
+    }
+    const { id } = submitted;
+    this.processes.initialize(id);
+    this.#sandboxes.set(id, new AgentSandbox({ component: agentType.component, entry: agentType.entry, checkEvery: this.#checkEvery }));
+    this.processes.markReady(id, { workspaceId: request.workspaceId ?? id });
+    return id;
+  }
+
+  /** Dispatches the next process and runs its slice; undefined when nothing may run. */
+  async step(): Promise<StepReport | undefined> {
+    const dispatched = this.processes.dispatch();
+    return dispatched && this.#slice(dispatched.process, dispatched.sliceFuel);
+  }
+
+  /**
+   * Runs slices (up to `concurrency` at once) until nothing may run: every
+   * process has finished or waits (for an approval, more budget, a resume).
+   * @returns the slices run.
+   */
+  async run(): Promise<StepReport[]> {
+    const reports: StepReport[] = [];
+    const active = new Set<Promise<void>>();
+    for (;;) {
+      while (active.size < this.#concurrency) {
+        const dispatched = this.processes.dispatch();
+        if (!dispatched) break;
+        const slice: Promise<void> = this.#slice(dispatched.process, dispatched.sliceFuel).then((report) => {
+          reports.push(report);
+          active.delete(slice);
+        });
+        active.add(slice);
+      }
+      if (active.size === 0) return reports;
+      await Promise.race(active);
+    }
+  }
+
+  /** @throws AgentOsError 'not-found' for an unknown id. */
+  status(id: string): AgentStatus {
+    const process = this.processes.get(id);
+    return {
+      id, type: process.type, status: process.status, suspendReason: process.suspendReason, budget: process.budget, spent: process.spent,
+      result: this.#results.get(id), pendingApprovals: this.approvals.pending({ agentId: id }),
+      memoryBytes: this.#sandboxes.get(id)?.instance ? this.#sandboxes.get(id)!.store.sampleMemory() : 0,
+    };
+  }
+
+  /** Operator pause: a running guest parks at its next look. @throws ProcessManager's 'not-found'/'illegal-state'. */
+  pause(id: string, reason = 'operator'): void {
+    this.processes.pause(id, reason);
+    const sandbox = this.#sandboxes.get(id);
+    if (sandbox) sandbox.yieldSoon = true;
+  }
+
+  /** @throws ProcessManager's 'not-found'/'illegal-state'. */
+  resume(id: string, reason = 'operator'): void {
+    this.processes.resume(id, reason);
+  }
+
+  /** Ends the process for good and stops its guest; its pending approvals are denied. @throws 'not-found'/'illegal-state'. */
+  terminate(id: string, reason = 'operator'): void {
+    this.processes.terminate(id, reason);
+    this.approvals.cancel(id, `terminated: ${reason}`);
+    const sandbox = this.#sandboxes.get(id);
+    if (sandbox) {
+      sandbox.stop(new AgentOsError('illegal-state', `Process ${id} was terminated: ${reason}.`, { details: { id } }));
+      if (!sandbox.inSlice) this.#release(id);
+    }
+  }
+
+  /**
+   * Adds budget; a process suspended for budget runs again once there is room.
+   * @returns the ProcessManager's result (`ok: false` when admission refuses).
+   */
+  extendBudget(id: string, extra: Partial<Budget>): ReturnType<ProcessManager['extendBudget']> {
+    return this.processes.extendBudget(id, extra);
+  }
+
+  /**
+   * An operator's vote on an approval request. Once the request is decided the
+   * agent is woken and continues exactly where it asked (approved: the call
+   * goes ahead; denied: it gets `policy-denied` as data).
+   * @throws the ApprovalQueue's errors: 'not-found', 'illegal-state' (already decided),
+   *   'policy-denied' (this approver may not decide it).
+   */
+  approve(requestId: string, vote: ApprovalVote): ApprovalRequest {
+    const request = this.approvals.vote(requestId, vote);
+    this.#audit({
+      kind: 'approval.vote',
+      data: { requestId, agentId: request.agentId, capability: request.capability, ruleId: request.ruleId, approver: vote.approver, role: vote.role ?? null, approved: vote.approved, status: request.status },
+    });
+    if (request.status !== 'pending') this.#wakeIfWaiting(request.agentId);
+    return request;
+  }
+
+  async #slice(process: AgentProcess, sliceFuel: number): Promise<StepReport> {
+    const { id } = process;
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) throw new AgentOsError('internal', `Process ${id} was dispatched without a sandbox.`, { details: { id } });
+    const parked = sandbox.beginSlice(sliceFuel);
+    if (sandbox.started) sandbox.continue();
+    else this.#start(process, sandbox);
+    const park = await parked;
+    const end = this.processes.endSlice(id, {
+      fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed, calls: park.calls, outcome: park.outcome, reason: park.reason, faulted: park.faulted,
+    });
+    if (park.outcome === 'completed' || park.outcome === 'failed' || end.status === 'terminated') this.#release(id);
+    else if (park.outcome === 'await-approval') this.#wakeIfWaiting(id);
+    return { id, outcome: park.outcome, status: end.status, fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed };
+  }
+
+  /** Instantiates the guest (first dispatch) and starts its export call. */
+  #start(process: AgentProcess, sandbox: AgentSandbox): void {
+    sandbox.started = true;
+    const context = { agentId: process.id, tenant: process.tenant, agentType: process.type, workspaceId: process.workspaceId ?? process.id };
+    const imports = createHostImports(this.#services, { context, sandbox, process: () => this.processes.get(process.id) });
+    void (async () => {
+      let result: AgentResult;
+      try {
+        sandbox.instance = await sandbox.component.instantiate(sandbox.store, { imports });
+        result = { ok: true, value: String(await sandbox.instance.call(sandbox.entry, [process.goal])) };
+      } catch (error) {
+        result = failure(error);
+      }
+      sandbox.result = result;
+      this.#results.set(process.id, result);
+      this.#audit({ kind: 'agent.result', data: result.ok ? { agentId: process.id, ok: true } : { agentId: process.id, ok: false, code: result.code, error: result.error } });
+      sandbox.finish(result.ok ? { outcome: 'completed' } : { outcome: 'failed', reason: result.error, faulted: result.code !== 'agent-error' });
+    })();
+  }
+
+  /** Wakes a process suspended on an approval once none of its requests is pending. */
+  #wakeIfWaiting(id: string): void {
+    const process = this.processes.find(id);
+    if (!process || process.suspendReason !== 'approval' || this.approvals.pending({ agentId: id }).length > 0) return;
+    if (process.status === 'suspended' || process.status === 'paused') this.processes.wake(id, 'approval decided');
+  }
+
+  #release(id: string): void {
+    this.#sandboxes.get(id)?.release();
+    this.#sandboxes.delete(id);
+    this.approvals.forget(id);
+  }
+
+  async #agentType(bytes: Uint8Array): Promise<AgentType> {
+    const component = await this.#load(bytes);
+    const names = new Set(component.functions.map((f) => f.path));
+    const entry = names.has('run') ? 'run' : names.has('invoke') ? 'invoke' : undefined;
+    if (!entry) {
+      throw new AgentOsError('invalid-component', `An agent component exports run (agent world) or invoke (tool world); this one exports ${[...names].join(', ') || 'nothing'}.`);
+    }
+    return { component, entry };
+  }
+
+  #load(bytes: Uint8Array): Promise<Component> {
+    return this.#engine.load(bytes, { preemptible: true, asyncImports: [...ASYNC_IMPORTS], maxMemoryBytes: this.#maxMemoryBytes });
+  }
+}
+
+function failure(error: unknown): AgentResult {
+  const guest = guestErrorValue(error);
+  if (guest) return { ok: false, code: 'agent-error', error: describeVariant(guest), value: guest };
+  if (isAgentOsError(error)) return { ok: false, code: error.code, error: error.message };
+  return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,138 @@
+/**
+ * AgentSandbox: the runtime's handle on one process's guest — its sandbox
+ * Store and live instance — and the bridge between the guest's single,
+ * long-running export call and the scheduler's slices.
+ *
+ * The guest runs under JSPI: the Store calls the `yield` hook every
+ * `checkEvery` fuel; while the dispatched slice still has fuel the hook returns
+ * at once, otherwise the sandbox *parks*: it reports the end of the slice to
+ * the runtime and returns a promise that settles only when the scheduler
+ * dispatches the process again — the guest stays suspended, its stack and
+ * memory intact, in between. Host imports park the same way to wait for an
+ * approval or for more budget. Terminating rejects that promise, which stops
+ * the guest where it stands.
+ */
+import type { AgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { Store, type Component, type ComponentInstance } from '../../../sandbox/src/index.ts';
+import type { SliceOutcome } from '../process/index.ts';
+
+/** Why a slice ended, and what it used. */
+export interface Park {
+  outcome: SliceOutcome;
+  reason?: string;
+  faulted?: boolean;
+  fuelUsed: number;
+  tokensUsed: number;
+  calls: number;
+}
+
+export type ParkRequest = Pick<Park, 'outcome' | 'reason' | 'faulted'>;
+
+/** How the export call ended. */
+export type AgentResult =
+  | { ok: true; value: string }
+  | { ok: false; error: string; code: string; value?: unknown };
+
+const RESOLVED = Promise.resolve();
+
+export class AgentSandbox {
+  readonly store: Store;
+  readonly component: Component;
+  /** The export that runs the goal: `run` (agent world) or `invoke` (tool world). */
+  readonly entry: 'run' | 'invoke';
+  instance: ComponentInstance | undefined;
+  started = false;
+  result: AgentResult | undefined;
+  /** Set by pause: park at the next look even if the slice has fuel left. */
+  yieldSoon = false;
+  /** Usage of the slice in flight, reported when it parks. */
+  tokens = 0;
+  calls = 0;
+  #inSlice = false;
+  #sliceFuel = Infinity;
+  #fuelAtStart = 0n;
+  #onPark: ((park: Park) => void) | undefined;
+  #resume: (() => void) | undefined;
+  #abort: ((error: unknown) => void) | undefined;
+  #stopping: AgentOsError | undefined;
+
+  constructor(options: { component: Component; entry: 'run' | 'invoke'; checkEvery: bigint }) {
+    this.component = options.component;
+    this.entry = options.entry;
+    // Fuel is the process budget's business (ProcessManager): the store never runs out on its own.
+    this.store = new Store({ fuel: 'unlimited', slice: options.checkEvery, yield: () => this.#look() });
+  }
+
+  get inSlice(): boolean {
+    return this.#inSlice;
+  }
+
+  /** Fuel used since the slice began. */
+  get sliceFuelUsed(): number {
+    return Number(this.store.fuel.used - this.#fuelAtStart);
+  }
+
+  /** Starts accounting a dispatched slice; resolves when the guest parks or its call ends. */
+  beginSlice(sliceFuel: number): Promise<Park> {
+    this.#inSlice = true;
+    this.#sliceFuel = sliceFuel;
+    this.#fuelAtStart = this.store.fuel.used;
+    this.tokens = 0;
+    this.calls = 0;
+    this.yieldSoon = false;
+    return new Promise((resolve) => (this.#onPark = resolve));
+  }
+
+  /** Lets a parked guest go on (after `beginSlice`). */
+  continue(): void {
+    const resume = this.#resume;
+    this.#resume = this.#abort = undefined;
+    resume?.();
+  }
+
+  /**
+   * Ends the slice from inside the guest (the yield hook or a host import) and
+   * waits until the process is dispatched again. Rejects when the process is terminated.
+   */
+  park(request: ParkRequest): Promise<void> {
+    if (this.#stopping) return Promise.reject(this.#stopping);
+    const wait = new Promise<void>((resolve, reject) => {
+      this.#resume = resolve;
+      this.#abort = reject;
+    });
+    this.#report(request);
+    return wait;
+  }
+
+  /** Ends the slice because the export call returned or failed. */
+  finish(request: ParkRequest): void {
+    this.#report(request);
+  }
+
+  /** Stops the guest: a parked guest fails at once, a running one at its next look. */
+  stop(error: AgentOsError): void {
+    this.#stopping = error;
+    const abort = this.#abort;
+    this.#resume = this.#abort = undefined;
+    abort?.(error);
+  }
+
+  /** Releases the instance (the compiled component stays in the engine's cache). */
+  release(): void {
+    this.instance = undefined;
+  }
+
+  #look(): Promise<void> {
+    if (this.#stopping) return Promise.reject(this.#stopping);
+    if (!this.yieldSoon && this.sliceFuelUsed < this.#sliceFuel) return RESOLVED;
+    return this.park({ outcome: 'continue' });
+  }
+
+  #report(request: ParkRequest): void {
+    if (!this.#inSlice) return;
+    this.#inSlice = false;
+    const onPark = this.#onPark;
+    this.#onPark = undefined;
+    onPark?.({ ...request, fuelUsed: this.sliceFuelUsed, tokensUsed: this.tokens, calls: this.calls });
+  }
+}
