@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // live in test/. The summary reporter adds a plain `N passed, N failed` line.
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/hosts/workerd/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,

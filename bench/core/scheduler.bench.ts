@@ -180,4 +180,4 @@ const results: Result[] = [measureIdleRecord(), measureTimerOverhead()];
 for (const queued of SIZES) {
   for (const name of Object.keys(POLICIES)) results.push(...measureDecisions(name, queued));
 }
-console.log(JSON.stringify({ results }, null, 2));
+console.log(JSON.stringify({ results }));
