@@ -12,3 +12,5 @@ export * from './scheduler/index.ts';
 export * from './runtime/index.ts';
 export * from './recovery/index.ts';
 export * from './observer/index.ts';
+export * from './bus/index.ts';
+export * from './store/index.ts';
