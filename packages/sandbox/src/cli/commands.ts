@@ -10,5 +10,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   build: { summary: 'build a component from a JS/TS module and a WIT world', load: () => import('./build.ts') },
   inspect: { summary: "show a component's world, core modules and features", load: () => import('./inspect.ts') },
   audit: { summary: 'verify an exported audit log (hash chain, signed checkpoints)', load: () => import('./audit.ts') },
+  precompile: { summary: 'write a component as precompiled files for hosts without run-time compilation (workerd)', load: () => import('./precompile.ts') },
   run: { summary: 'call one export of a component in the sandbox (fuel, memory and time limits)', load: () => import('./run.ts') },
 };

@@ -10,7 +10,7 @@ import { linkImports, type HostImports } from './imports.ts';
 import { ComponentInstance } from './instance.ts';
 import type { ExportedFunction } from './signatures.ts';
 import type { Store } from './store.ts';
-import { hostImportError, toAgentOsError } from './traps.ts';
+import { hostImportError } from './traps.ts';
 
 export interface ComponentParts {
   glue: GlueModule;
@@ -25,6 +25,8 @@ export interface ComponentParts {
   maxMemoryBytes: number | undefined;
   /** Content hash of the component bytes. */
   hash: string;
+  /** Precompiled glue only: the helper modules it reads as `$agentos.inlineModules[i]` instead of compiling them. */
+  inlineModules?: WebAssembly.Module[];
 }
 
 export interface InstantiateOptions {
@@ -45,9 +47,11 @@ export class Component {
   readonly maxMemoryBytes: number | undefined;
   readonly hash: string;
   readonly #glue: GlueModule;
+  readonly #inlineModules: WebAssembly.Module[];
 
   constructor(parts: ComponentParts) {
     this.#glue = parts.glue;
+    this.#inlineModules = parts.inlineModules ?? [];
     this.modules = parts.modules;
     this.imports = parts.imports;
     this.functions = parts.functions;
@@ -77,18 +81,18 @@ export class Component {
       const instance = await WebAssembly.instantiate(module, linked);
       for (const value of Object.values(instance.exports)) {
         if (typeof value === 'function') wasmFunctions.add(value);
-        else if (value instanceof WebAssembly.Memory) store.trackMemory(value);
+        else if (value instanceof WebAssembly.Memory) store.trackMemory(value, this.maxMemoryBytes);
       }
       return instance;
     };
-    const hooks = createBoundaryHooks({ ...options.limits, canSuspend: flag });
+    const hooks = Object.assign(createBoundaryHooks({ ...options.limits, canSuspend: flag }), { inlineModules: this.#inlineModules });
     const imports = linkImports([...this.imports], options.imports ?? {});
     store.beginCall();
     try {
       const exports = await this.#glue.instantiate((name) => this.#module(name), imports, instantiateCore, hooks);
       return new ComponentInstance({ exports, store, functions: this.functions });
     } catch (error) {
-      throw instantiationError(error);
+      throw instantiationError(error, store);
     } finally {
       store.endCall();
     }
@@ -130,12 +134,12 @@ function guardHostFunction(fn: (...args: unknown[]) => unknown, name: string, fl
   return Object.assign(guarded, fn);
 }
 
-function instantiationError(error: unknown): AgentOsError {
+function instantiationError(error: unknown, store: Store): AgentOsError {
   if (error instanceof WebAssembly.LinkError || error instanceof WebAssembly.CompileError) {
     return new AgentOsError('invalid-component', `The component could not be instantiated: ${error.message}`, { cause: error });
   }
   if (error instanceof RangeError && /memory/i.test(error.message)) {
     return new AgentOsError('memory-limit', `The component needs more memory than this host allows: ${error.message}`, { cause: error });
   }
-  return toAgentOsError(error, 'instantiate');
+  return store.explain(error, 'instantiate');
 }

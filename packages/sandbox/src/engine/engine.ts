@@ -8,13 +8,16 @@
  * metering + memory/table caps, see metering/) before it is compiled. The glue
  * is hardened (see boundary/) and loaded through an injectable `GlueLoader`, so
  * this file stays portable; workerd, which cannot compile at runtime, uses
- * `precompile` at build time and `fromPrecompiled` at runtime.
+ * `precompile` at build time (precompile.ts) and `fromPrecompiled` at runtime
+ * (precompiled.ts).
  */
 import { hardenGlue } from '../boundary/index.ts';
 import { AgentOsError } from '../errors/index.ts';
 import { Component } from './component.ts';
 import { dataUrlGlueLoader, type GlueLoader, type GlueModule } from './glue-loader.ts';
 import { sha256Hex } from './hash.ts';
+import { precompiledFiles, type Precompiled } from './precompile.ts';
+import { fromPrecompiled, type PrecompiledComponent } from './precompiled.ts';
 import { exportedFunctions, type ExportedFunction } from './signatures.ts';
 import { transpileComponent, type Transpiled } from './transpile.ts';
 
@@ -52,6 +55,16 @@ export interface LoadOptions {
   asyncImports?: string[];
 }
 
+/** What a core module is instrumented with, resolved from LoadOptions. */
+interface CoreSettings {
+  meter: boolean;
+  cap: boolean;
+  maxMemoryBytes: number | undefined;
+  maxTableElements: number | undefined;
+  /** The glue calls exports through JSPI. */
+  async: boolean;
+}
+
 export class Engine {
   readonly #loader: GlueLoader;
   readonly #instrument: Instrument | undefined;
@@ -71,16 +84,11 @@ export class Engine {
    *   'unsupported-feature'/'limit-exceeded'; 'internal' when the glue cannot be hardened.
    */
   async load(bytes: Uint8Array, options: LoadOptions = {}): Promise<Component> {
-    const hash = await sha256Hex(bytes);
-    const async = options.preemptible === true || (options.asyncImports?.length ?? 0) > 0;
-    const transpiled = await this.#transpile(hash, bytes, async, options.asyncImports ?? []);
-    const meter = options.meter ?? true;
-    const cap = options.cap ?? true;
-    const maxMemoryBytes = cap ? (options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) : undefined;
+    const { hash, transpiled, settings } = await this.#prepare(bytes, options);
     const modules = new Map<string, WebAssembly.Module>();
     await Promise.all(
       [...transpiled.coreModules].map(async ([name, core]) => {
-        modules.set(name, await this.#compile(core, { meter, cap, maxMemoryBytes, maxTableElements: options.maxTableElements }));
+        modules.set(name, await this.#compile(core, settings));
       }),
     );
     const glueKey = await sha256Hex(transpiled.glue);
@@ -95,10 +103,66 @@ export class Engine {
       modules,
       imports: transpiled.imports,
       functions: exportedFunctions(transpiled.typings),
-      metered: meter,
-      maxMemoryBytes,
+      metered: settings.meter,
+      maxMemoryBytes: settings.maxMemoryBytes,
       hash,
     });
+  }
+
+  /**
+   * Does at build time what `load` does, for hosts that cannot compile at run time
+   * (workerd): returns the files to bundle — hardened glue, metered and capped core
+   * modules, the fuel hook and a loader `index.js` whose default export
+   * `Engine.fromPrecompiled` turns into a Component with the same fuel and limits.
+   * @throws what `load` throws, except that core modules are validated, not compiled.
+   */
+  async precompile(bytes: Uint8Array, options: LoadOptions = {}): Promise<Precompiled> {
+    const { hash, transpiled, settings } = await this.#prepare(bytes, options);
+    const modules = new Map<string, Uint8Array>();
+    for (const [name, core] of transpiled.coreModules) {
+      const instrumented = await this.#instrumented(core, settings);
+      if (!WebAssembly.validate(instrumented as Uint8Array<ArrayBuffer>)) {
+        throw new AgentOsError('invalid-component', `The core module ${name} of the component does not validate after metering.`);
+      }
+      modules.set(name, instrumented);
+    }
+    return await precompiledFiles({
+      glue: hardenGlue(transpiled.glue).source,
+      modules,
+      manifest: {
+        hash,
+        imports: transpiled.imports,
+        functions: exportedFunctions(transpiled.typings),
+        metered: settings.meter,
+        maxMemoryBytes: settings.maxMemoryBytes,
+        maxTableElements: settings.maxTableElements,
+        preemptible: settings.async,
+        asyncImports: options.asyncImports ?? [],
+      },
+    });
+  }
+
+  /**
+   * A Component from the default export of a precompiled `index.js`; compiles nothing.
+   * @throws AgentOsError('invalid-argument') for anything else (see precompiled.ts).
+   */
+  static fromPrecompiled(precompiled: PrecompiledComponent): Component {
+    return fromPrecompiled(precompiled);
+  }
+
+  async #prepare(bytes: Uint8Array, options: LoadOptions): Promise<{ hash: string; transpiled: Transpiled; settings: CoreSettings }> {
+    const hash = await sha256Hex(bytes);
+    const async = options.preemptible === true || (options.asyncImports?.length ?? 0) > 0;
+    const transpiled = await this.#transpile(hash, bytes, async, options.asyncImports ?? []);
+    const cap = options.cap ?? true;
+    const settings: CoreSettings = {
+      meter: options.meter ?? true,
+      cap,
+      maxMemoryBytes: cap ? (options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) : undefined,
+      maxTableElements: options.maxTableElements,
+      async,
+    };
+    return { hash, transpiled, settings };
   }
 
   /** jco output for a component, cached by hash and async mode. */
@@ -124,13 +188,14 @@ export class Engine {
     return transpileComponent(bytes, { asyncExports, asyncImports });
   }
 
-  async #compile(core: Uint8Array, options: { meter: boolean; cap: boolean; maxMemoryBytes?: number; maxTableElements?: number }): Promise<WebAssembly.Module> {
-    const instrumented = options.meter || options.cap;
-    const key = `${await sha256Hex(core)}:${instrumented ? JSON.stringify(options) : 'plain'}`;
+  async #compile(core: Uint8Array, settings: CoreSettings): Promise<WebAssembly.Module> {
+    const { meter, cap, maxMemoryBytes, maxTableElements } = settings;
+    const instrumented = meter || cap;
+    const key = `${await sha256Hex(core)}:${instrumented ? JSON.stringify({ meter, cap, maxMemoryBytes, maxTableElements }) : 'plain'}`;
     let entry = this.#compiled.get(key);
     if (!entry) {
       entry = (async () => {
-        const input = instrumented ? (await (await this.#instrumenter())(core, { meter: options.meter, maxMemoryBytes: options.maxMemoryBytes, maxTableElements: options.maxTableElements })).bytes : core;
+        const input = await this.#instrumented(core, settings);
         try {
           return await WebAssembly.compile(input as Uint8Array<ArrayBuffer>);
         } catch (cause) {
@@ -141,6 +206,13 @@ export class Engine {
       entry.catch(() => this.#compiled.delete(key));
     }
     return entry;
+  }
+
+  /** The core module as it will run: metered and/or capped, or untouched with neither. */
+  async #instrumented(core: Uint8Array, settings: CoreSettings): Promise<Uint8Array> {
+    if (!settings.meter && !settings.cap) return core;
+    const instrument = await this.#instrumenter();
+    return (await instrument(core, { meter: settings.meter, maxMemoryBytes: settings.maxMemoryBytes, maxTableElements: settings.maxTableElements })).bytes;
   }
 
   async #instrumenter(): Promise<Instrument> {

@@ -56,18 +56,31 @@ export class FuelAccount {
   }
 
   /**
-   * Called from the `exhausted` hook: hands the guest its next slice.
-   * Loops when one slice does not cover the deficit of the block that overran.
+   * Hands the guest its next slice (looping when one slice does not cover the
+   * deficit of the block that overran). The Store's hook uses this form: it must
+   * not throw, because a thrown error is catchable by the guest.
+   * @returns false, with the counter left negative, when the budget is spent.
+   */
+  tryRefill(): boolean {
+    while (this.global.value < 0n) {
+      if (!this.#grant()) return false;
+    }
+    return true;
+  }
+
+  /**
+   * `tryRefill` for hosts that wire the account to a bare core module themselves.
    * @throws AgentOsError('out-of-fuel') when the budget is spent.
    */
   refill(): void {
-    while (this.global.value < 0n) {
-      if (!this.#grant()) {
-        throw new AgentOsError('out-of-fuel', `The guest used its whole fuel budget of ${this.limit}; raise the limit (--fuel) or make the work smaller.`, {
-          details: { limit: String(this.limit) },
-        });
-      }
-    }
+    if (!this.tryRefill()) throw this.outOfFuelError();
+  }
+
+  /** The error a run that spent this budget ends with. */
+  outOfFuelError(): AgentOsError {
+    return new AgentOsError('out-of-fuel', `The guest used its whole fuel budget of ${this.limit}; raise the limit (--fuel) or make the work smaller.`, {
+      details: { limit: String(this.limit), used: String(this.used) },
+    });
   }
 
   /** Adds the next slice to the counter; false when nothing is left to grant. */

@@ -11,9 +11,14 @@
  * await instance.call('docs:adder/add@0.1.0#add', [1, 2]); // 3
  * store.fuel.used; store.memoryPeakBytes;
  * ```
+ *
+ * Hosts that cannot compile at run time (workerd) bundle `engine.precompile(bytes)`'s
+ * files and call `fromPrecompiled(default export of its index.js)` instead of `load`.
  */
 export { Engine, DEFAULT_MAX_MEMORY_BYTES, type EngineOptions, type LoadOptions, type Instrument } from './engine.ts';
 export { Component, type InstantiateOptions } from './component.ts';
+export { fromPrecompiled, PRECOMPILED_FORMAT, type PrecompiledComponent, type PrecompiledFiles, type PrecompiledManifest } from './precompiled.ts';
+export { precompiledFiles, extractInlineModules, EXHAUSTED_FILE, GLUE_FILE, LOADER_FILE, type Precompiled } from './precompile.ts';
 export { ComponentInstance } from './instance.ts';
 export { Store, DEFAULT_FUEL, DEFAULT_SLICE, type StoreOptions } from './store.ts';
 export { FuelAccount, UNLIMITED_FUEL, type FuelAccountOptions } from './fuel.ts';
@@ -22,4 +27,5 @@ export { linkImports, denyingInterface, type HostImports } from './imports.ts';
 export { exportedFunctions, toCamel, toKebab, type ExportedFunction } from './signatures.ts';
 export { transpileComponent, type Transpiled, type TranspileOptions } from './transpile.ts';
 export { toAgentOsError } from './traps.ts';
-export { hasJspi } from './suspend.ts';
+export { hasJspi, provideExhaustedModule, EXHAUSTED_WASM } from './exhausted.ts';
+export { memoryLimitError, type CappedMemory } from './memory-limit.ts';

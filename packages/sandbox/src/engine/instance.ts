@@ -8,7 +8,6 @@ import { AgentOsError } from '../errors/index.ts';
 import { withoutVersion } from './imports.ts';
 import { toCamel, type ExportedFunction } from './signatures.ts';
 import type { Store } from './store.ts';
-import { toAgentOsError } from './traps.ts';
 import { isWasiExit } from '../wasi/index.ts';
 
 export interface ComponentInstanceParts {
@@ -78,7 +77,7 @@ export class ComponentInstance {
         if (error.code === 0) return undefined;
         throw new AgentOsError('trap', `${path}: the guest exited with code ${error.code}.`, { details: { kind: 'exit', exitCode: error.code } });
       }
-      const mapped = toAgentOsError(error, path);
+      const mapped = store.explain(error, path);
       this.#trap = mapped;
       throw mapped;
     } finally {

@@ -11,10 +11,17 @@
  *   suspended (awaiting an async import or the scheduler); a guest that never
  *   returns to the event loop cannot be interrupted by a timer on the same
  *   thread, which is why a store with a deadline always runs in slices.
+ *
+ * Stopping a guest (out of fuel, past the deadline, the `yield` hook failed)
+ * never throws into it: a thrown JS error is catchable by wasm exception
+ * handlers. The hook records the reason, leaves the counter negative and traps
+ * (see exhausted.ts); `explain` turns that trap back into the recorded error.
  */
 import { AgentOsError } from '../errors/index.ts';
+import { exhaustedHook } from './exhausted.ts';
 import { FuelAccount } from './fuel.ts';
-import { exhaustedTrampoline } from './suspend.ts';
+import { memoryLimitError, type CappedMemory } from './memory-limit.ts';
+import { toAgentOsError } from './traps.ts';
 
 /** Default budget: 10^10 fuel, a few seconds of guest work; enough for tools, small enough to stop runaways. */
 export const DEFAULT_FUEL = 10_000_000_000n;
@@ -31,6 +38,7 @@ export interface StoreOptions {
   /**
    * Preemption: awaited at every slice boundary (the guest is suspended with JSPI meanwhile).
    * Requires `WebAssembly.Suspending`; the component must be loaded with `preemptible: true`.
+   * A rejection stops the guest with that error.
    */
   yield?: () => Promise<void>;
 }
@@ -40,13 +48,15 @@ export class Store {
   readonly timeoutMs: number | undefined;
   /** Largest total byte length seen across the guest's memories. */
   memoryPeakBytes = 0;
-  /** The `agentos:fuel` import object handed to every metered core module. */
-  readonly fuelImports: { fuel: WebAssembly.Global<'i64'>; exhausted: () => void };
   /** 1 while the guest runs under `WebAssembly.promising` with no JS frame above it. */
   readonly canSuspend: WebAssembly.Global<'i32'>;
   readonly preemptive: boolean;
+  readonly #yield: (() => Promise<void>) | undefined;
+  #fuelImports: { fuel: WebAssembly.Global<'i64'>; exhausted: () => void } | undefined;
   #deadlineAt = Infinity;
-  #memories = new Set<WebAssembly.Memory>();
+  #memories = new Map<WebAssembly.Memory, CappedMemory>();
+  /** Why the hook stopped the current call, if it did. */
+  #stop: unknown;
 
   /** @throws AgentOsError('invalid-argument') for a negative fuel/slice or a timeout that is not a positive number. */
   constructor(options: StoreOptions = {}) {
@@ -60,32 +70,54 @@ export class Store {
     });
     this.timeoutMs = options.timeoutMs;
     this.canSuspend = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-    const refill = (): void => {
-      this.checkDeadline();
-      this.fuel.refill();
+    this.#yield = options.yield;
+    this.preemptive = options.yield !== undefined;
+  }
+
+  /**
+   * The `agentos:fuel` import object handed to every metered core module. Built on
+   * first use, so a host that supplies the hook module later (`fromPrecompiled`) can
+   * still create stores first.
+   * @throws AgentOsError('unsupported-feature') for a `yield` hook on a host without JSPI.
+   */
+  get fuelImports(): { fuel: WebAssembly.Global<'i64'>; exhausted: () => void } {
+    this.#fuelImports ??= {
+      fuel: this.fuel.global,
+      exhausted: exhaustedHook({
+        fuel: this.fuel.global,
+        canSuspend: this.canSuspend,
+        refill: () => this.#refill(),
+        suspend: this.#yield === undefined ? undefined : () => this.#suspend(this.#yield as () => Promise<void>),
+      }),
     };
-    const yieldHook = options.yield;
-    this.preemptive = yieldHook !== undefined;
-    if (yieldHook) {
-      const suspend = async (): Promise<void> => {
-        refill();
-        await yieldHook();
-        this.checkDeadline();
-      };
-      this.fuelImports = { fuel: this.fuel.global, exhausted: exhaustedTrampoline({ refill, suspend, canSuspend: this.canSuspend }) };
-    } else {
-      this.fuelImports = { fuel: this.fuel.global, exhausted: refill };
-    }
+    return this.#fuelImports;
+  }
+
+  /** Why the hook stopped the current call (out-of-fuel, deadline, a failed `yield`), or undefined. */
+  get stopReason(): AgentOsError | undefined {
+    return this.#stop === undefined ? undefined : toAgentOsError(this.#stop, 'yield');
   }
 
   /** Starts the deadline clock of one call. */
   beginCall(): void {
     this.#deadlineAt = this.timeoutMs === undefined ? Infinity : performance.now() + this.timeoutMs;
+    this.#stop = undefined;
   }
 
   endCall(): void {
     this.#deadlineAt = Infinity;
     this.sampleMemory();
+  }
+
+  /**
+   * Maps what a guest call threw onto the `AgentOsError` to report: the reason the
+   * hook stopped the guest, 'memory-limit' for an abort at the memory cap (rule in
+   * memory-limit.ts), else the generic mapping of traps.ts.
+   */
+  explain(error: unknown, where: string): AgentOsError {
+    if (this.#stop !== undefined) return toAgentOsError(this.#stop, where);
+    const peak = Math.max(this.memoryPeakBytes, this.sampleMemory());
+    return memoryLimitError(error, this.#memories.values(), peak) ?? toAgentOsError(error, where);
   }
 
   /** Milliseconds left before the deadline of the current call (Infinity without one). */
@@ -104,16 +136,50 @@ export class Store {
     });
   }
 
-  /** Remembers a guest memory so its size counts toward the peak. */
-  trackMemory(memory: WebAssembly.Memory): void {
-    this.#memories.add(memory);
+  /**
+   * Remembers a guest memory so its size counts toward the peak, with the cap its
+   * module was instrumented with (used to recognise an abort at the cap).
+   */
+  trackMemory(memory: WebAssembly.Memory, limitBytes?: number): void {
+    this.#memories.set(memory, { memory, limitBytes });
+  }
+
+  /**
+   * The guest memories this store tracks (those its core instances export), in
+   * instantiation order: durable agents hash and snapshot them.
+   */
+  get memories(): WebAssembly.Memory[] {
+    return [...this.#memories.keys()];
   }
 
   /** Samples the current size of all guest memories into `memoryPeakBytes`. */
   sampleMemory(): number {
     let total = 0;
-    for (const memory of this.#memories) total += memory.buffer.byteLength;
+    for (const memory of this.#memories.keys()) total += memory.buffer.byteLength;
     if (total > this.memoryPeakBytes) this.memoryPeakBytes = total;
     return total;
+  }
+
+  /** The synchronous hook: refill, or record why not and leave the counter negative. Never throws. */
+  #refill(): void {
+    if (this.#stop !== undefined) return;
+    if (performance.now() > this.#deadlineAt) {
+      this.#stop = this.deadlineError();
+      return;
+    }
+    if (!this.fuel.tryRefill()) this.#stop = this.fuel.outOfFuelError();
+  }
+
+  /** The preemptive hook: let the scheduler run (unless the guest must stop anyway), then refill. */
+  async #suspend(yieldHook: () => Promise<void>): Promise<void> {
+    if (this.#stop === undefined && this.fuel.remaining !== 0n) {
+      try {
+        await yieldHook();
+      } catch (error) {
+        this.#stop = error;
+        return;
+      }
+    }
+    this.#refill();
   }
 }

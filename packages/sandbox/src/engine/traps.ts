@@ -10,6 +10,9 @@
  * - `WebAssembly.SuspendError` means a suspension was attempted where JSPI cannot
  *   suspend: a bug in agentos ('internal').
  * - Anything else thrown while lifting/lowering values is treated as a guest fault ('trap').
+ *
+ * The Store looks first (`store.explain`): a trap raised by its fuel hook becomes the
+ * recorded out-of-fuel/deadline, and an abort at the memory cap becomes 'memory-limit'.
  */
 import { AgentOsError, isAgentOsError } from '../errors/index.ts';
 import { isWasiExit } from '../wasi/index.ts';

@@ -46,6 +46,14 @@ export const ERROR_CODES = [
   'replay-divergence',
   /** Something that should not happen; a bug in agentos. */
   'internal',
+  /** A signed document (tool manifest) fails its signature check, or its bytes were altered after signing. */
+  'signature-invalid',
+  /** Content (a component's bytes) does not match the SHA-256 its signed manifest records. */
+  'hash-mismatch',
+  /** A tool is signed by a different publisher key than the pinned one; an operator must re-approve. */
+  'key-changed',
+  /** A tool's description, schemas or requested capabilities differ from the approved ones (a rug pull?); an operator must re-approve. */
+  'manifest-changed',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

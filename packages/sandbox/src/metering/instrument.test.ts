@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AgentOsError } from '../errors/index.ts';
 import { ByteReader, decodeModule } from '../wasm/index.ts';
-import { DEFAULT_LIMITS, instrument, type InstrumentOptions } from './index.ts';
+import { DEFAULT_LIMITS, inspectModule, instrument, type InstrumentOptions } from './index.ts';
 
 /** Compiles WAT with wabt (`apt-get install wabt`), all proposals enabled. */
 const wat = (text: string) => new Uint8Array(execFileSync('wat2wasm', ['--enable-all', '-', '--output=-'], { input: text }));
@@ -71,7 +71,7 @@ const SUM = `(module (func (export "sum") (param $n i32) (result i32) (local $ac
   local.get $acc)
   (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`;
 
-for (const counter of ['global', 'local'] as const) {
+for (const counter of ['auto', 'global', 'local'] as const) {
   describe(`fuel metering (counter in a ${counter})`, () => {
     it('charges a straight-line function exactly its instruction count', () => {
       const r = run(SUM, 1000n, { counter });
@@ -139,6 +139,44 @@ for (const counter of ['global', 'local'] as const) {
       expect(second.exports.ok()).toBe(7);
     });
 
+    it('charges a function that leaves through br_if to its own label', () => {
+      const r = run('(module (func (export "early") (param i32) (result i32) i32.const 7 local.get 0 br_if 0 drop i32.const 9))', 100n, { counter });
+      expect(r.exports.early(1)).toBe(7);
+      expect(100n - (r.fuel.value as bigint)).toBe(5n);
+      expect(r.exports.early(0)).toBe(9);
+      expect(100n - (r.fuel.value as bigint)).toBe(10n);
+    });
+
+    it('stops a loop over a metered leaf function, which itself carries no check', () => {
+      const text = `(module (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func (export "run") (param $i i32) (loop (local.set $i (call $leaf (local.get $i))) (br 0))))`;
+      const r = run(text, 10_000n, { counter });
+      expect(codeOf(() => r.exports.run(0))).toBe('out-of-fuel');
+      // Each iteration: local.get, call, local.set, br = 5, plus 3 in the leaf.
+      expect(r.fuel.value as bigint).toBeLessThan(0n);
+      expect(r.fuel.value as bigint).toBeGreaterThanOrEqual(-8n);
+      const leaf = decodeModule(instrument(wat(text), { counter }).bytes).code[0].body;
+      const callsExhausted = leaf.some((b, i) => b === 0x10 && leaf[i + 1] === 0x00);
+      expect(callsExhausted).toBe(false);
+    });
+
+    it('continues after exhausted() refills the counter (the JSPI slice protocol)', () => {
+      const { bytes } = instrument(wat(SUM), { counter });
+      let refills = 0;
+      const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, 50n);
+      const exhausted = () => {
+        refills++;
+        fuel.value = (fuel.value as bigint) + 50n;
+      };
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
+        'agentos:fuel': { fuel, exhausted },
+      });
+      expect((instance.exports.sum as (n: number) => number)(100)).toBe(5050);
+      // 12 * 100 + 15 = 1215 units in slices of 50: the account balances exactly.
+      expect(50n + 50n * BigInt(refills) - (fuel.value as bigint)).toBe(1215n);
+      expect(refills).toBe(24);
+    });
+
     it('keeps calls between metered functions on one account', () => {
       const text = `(module (func $leaf (result i32) i32.const 1)
         (func (export "outer") (result i32) (i32.add (call $leaf) (call $leaf))))`;
@@ -198,6 +236,14 @@ describe('what instrument refuses', () => {
     expect(DEFAULT_LIMITS.maxModuleBytes).toBe(128 * 1024 * 1024);
   });
 
+  it('refuses option values that cannot work with invalid-argument', () => {
+    const bytes = wat('(module)');
+    expect(codeOf(() => instrument(bytes, { maxMemoryBytes: -1 }))).toBe('invalid-argument');
+    expect(codeOf(() => instrument(bytes, { counter: 'register' as never }))).toBe('invalid-argument');
+    expect(codeOf(() => instrument(bytes, { limits: { maxFuncs: 1 } as never }))).toBe('invalid-argument');
+    expect(codeOf(() => instrument('(module)' as never))).toBe('invalid-argument');
+  });
+
   it('refuses a module the host finds invalid (type error)', () => {
     const bytes = wat('(module (func (result i32) i32.const 1))');
     const i = bytes.lastIndexOf(0x41); // i32.const -> i64.const makes a type error
@@ -239,6 +285,21 @@ describe('what instrument refuses', () => {
   });
 });
 
+describe('inspectModule', () => {
+  it('reports imports, exports, memories, tables, counts and features without rewriting', () => {
+    const bytes = wat(`(module (import "env" "f" (func)) (import "env" "mem" (memory 1 2)) (table 3 funcref)
+      (func (export "run") (param i32) (memory.fill (i32.const 0) (i32.const 0) (local.get 0))) (func))`);
+    const info = inspectModule(bytes);
+    expect(info.imports).toEqual([{ module: 'env', name: 'f', kind: 'func' }, { module: 'env', name: 'mem', kind: 'memory' }]);
+    expect(info.exports).toEqual([{ name: 'run', kind: 'func', index: 1 }]);
+    expect(info.memories).toEqual([{ min: 1, max: 2, shared: false, imported: true }]);
+    expect(info.tables).toEqual([{ min: 3, max: undefined, imported: false }]);
+    expect([info.functions, info.importedFunctions]).toEqual([2, 1]);
+    expect(info.codeBytes).toBe(11 + 2); // both bodies with their local declarations
+    expect(info.features).toEqual(['bulk-memory']);
+  });
+});
+
 describe('renumbering', () => {
   it('shifts calls, ref.func, globals, elements, exports and start, and keeps the name section', () => {
     const text = `(module (import "env" "g" (global $g i32)) (import "env" "f" (func $imp (result i32)))
@@ -260,6 +321,35 @@ describe('renumbering', () => {
     // Function 0 is now the injected import: "$imp" (was 0) is 1 and "$a" (was 1) is 2.
     expect(functionNames(bytes).slice(0, 3)).toEqual([[1, 'imp'], [2, 'a'], [3, 'b']]);
     expect(decodeModule(bytes).imports.slice(0, 2).map((i) => `${i.module}.${i.name}`)).toEqual(['agentos:fuel.fuel', 'agentos:fuel.exhausted']);
+  });
+
+  it('keeps local names keyed by the shifted function index', () => {
+    const text = '(module (func $f (param $p i32) (local $x i64)) (func $g (local $y f32)))';
+    const plain = new Uint8Array(execFileSync('wat2wasm', ['--debug-names', '-', '--output=-'], { input: text }));
+    const section = decodeModule(instrument(plain).bytes).customs.find((c) => c.name === 'name')!;
+    const r = new ByteReader(section.payload);
+    const found: string[] = [];
+    while (!r.eof) {
+      const id = r.u8();
+      const end = r.u32() + r.pos;
+      if (id !== 2) {
+        r.pos = end;
+        continue;
+      }
+      for (let n = r.u32(); n > 0; n--) {
+        const fn = r.u32();
+        for (let k = r.u32(); k > 0; k--) found.push(`${fn}:${r.u32()}:${r.name()}`);
+      }
+    }
+    expect(found).toEqual(['1:0:p', '1:1:x', '2:0:y']);
+  });
+
+  it('falls back to the global counter in functions with exception handlers (local mode)', () => {
+    const text = `(module (tag $e) (func (export "f") (result i32)
+      (try (result i32) (do (throw $e)) (catch $e (i32.const 7)))))`;
+    const r = run(text, 1000n, { counter: 'local' });
+    expect(r.exports.f()).toBe(7);
+    expect(1000n - (r.fuel.value as bigint)).toBe(3n); // try, throw; i32.const in the handler
   });
 
   it('reports stats and features of the input', () => {

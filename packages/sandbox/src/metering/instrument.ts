@@ -22,9 +22,11 @@ export interface InstrumentOptions {
   /** Static limits; missing fields take `DEFAULT_LIMITS`. */
   limits?: Partial<ModuleLimits>;
   /**
-   * Where a running function keeps the counter: `'global'` (the imported global,
-   * default, fastest under V8; see bench/metering) or `'local'` (a local copy
-   * synced around calls and returns).
+   * Where a running function keeps the counter: `'auto'` (default: a local copy in
+   * functions with loops, the imported global elsewhere), `'global'` (always the
+   * imported global) or `'local'` (always a local copy, synced to the global
+   * around calls, returns and `exhausted`). Functions with exception handlers
+   * always use the global. Measured in bench/metering/counter-placement.
    */
   counter?: CounterPlacement;
   /** Run the host's `WebAssembly.validate` on the input when available (default true). */
@@ -56,9 +58,11 @@ export interface InstrumentResult {
  *   'invalid-argument' when `bytes` is not a Uint8Array.
  */
 export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): InstrumentResult {
-  if (!(bytes instanceof Uint8Array)) {
+  // By tag, not instanceof: bytes may come from another realm (a worker, a vm context).
+  if (Object.prototype.toString.call(bytes) !== '[object Uint8Array]') {
     throw new AgentOsError('invalid-argument', 'instrument() needs the module bytes as a Uint8Array');
   }
+  checkOptions(options);
   const limits: ModuleLimits = { ...DEFAULT_LIMITS, ...options.limits };
   checkModuleSize(bytes.length, limits);
   const m = decodeModule(bytes);
@@ -75,7 +79,7 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
     const counts = { functions: countImports(m, 'func') + m.functions.length, globals: countImports(m, 'global') + m.globals.length };
     const job = {
       module: m, functionCount: counts.functions, globalCount: counts.globals,
-      maxLocalsPerFunction: limits.maxLocalsPerFunction, counter: options.counter ?? 'global',
+      maxLocalsPerFunction: limits.maxLocalsPerFunction, counter: options.counter ?? 'auto',
     };
     injectFuelImports(m, counts, state);
     out = encodeModule(m, { capacity: bytes.length * 1.5 + 1024, writeCode: (w) => writeMeteredCode(w, job, state) });
@@ -84,6 +88,24 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
     out = encodeModule(m, { capacity: bytes.length + 1024 });
   }
   return { bytes: out, stats: { functions: m.functions.length, codeBytes, features: featureNames(state.features) } };
+}
+
+/** Option values that cannot work are refused up front with a message that says what to pass instead. */
+function checkOptions(options: InstrumentOptions): void {
+  const bad = (message: string): never => {
+    throw new AgentOsError('invalid-argument', message);
+  };
+  for (const key of ['maxMemoryBytes', 'maxTableElements'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) bad(`instrument(): ${key} must be a non-negative number, got ${v}`);
+  }
+  if (options.counter !== undefined && !['global', 'local', 'auto'].includes(options.counter)) {
+    bad(`instrument(): counter must be 'auto', 'global' or 'local', got ${String(options.counter)}`);
+  }
+  for (const [key, v] of Object.entries(options.limits ?? {})) {
+    if (!(key in DEFAULT_LIMITS)) bad(`instrument(): unknown limit '${key}'; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+    if (!(typeof v === 'number' && v >= 0)) bad(`instrument(): limits.${key} must be a non-negative number, got ${v}`);
+  }
 }
 
 function refuseUnsupported(m: WasmModule): void {

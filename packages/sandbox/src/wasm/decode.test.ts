@@ -134,6 +134,9 @@ describe('malformed binaries', () => {
     ['a function without code', new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0]), 'inconsistent lengths'],
     ['an overlong LEB count', new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 0x80, 0x80, 0x80, 0x80, 0x80, 0]), 'too long'],
     ['a truncated module', good.subarray(0, good.length - 3), 'unexpected end'],
+    ['a shared memory without a maximum', new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 2, 0]), 'shared memory must have a maximum'],
+    ['data.drop without a data count section', moduleWithBody([0xfc, 0x09, 0x00, 0x0b], { data: [{ flags: 1, memoryIndex: 0, offset: undefined, data: new Uint8Array(0) }] }), 'data count section required'],
+    ['an element segment of i32', new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 9, 4, 1, 5, 0x7f, 0]), 'malformed reference type'],
   ];
   for (const [label, bytes, text] of cases) {
     it(`refuses ${label} with invalid-component and an offset`, () => {

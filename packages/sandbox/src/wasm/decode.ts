@@ -84,7 +84,7 @@ function decodeSection(r: ByteReader, id: number, m: WasmModule, state: ScanStat
           if (form >= 0x4e && form <= 0x5f) unsupported('GC types (rec/sub/struct/array)', at);
           malformed(`malformed function type form 0x${form.toString(16)}`, at);
         }
-        state.typeCount = i + 1; // a function type may refer to itself only via typed refs; allow up to here.
+        state.typeCount = i; // without rec groups a type may refer only to earlier types
         const params = valTypes(r, state);
         const results = valTypes(r, state);
         if (results.length > 1) state.features |= F.FEATURE_MULTI_VALUE;

@@ -13,5 +13,6 @@ export * from './instructions.ts';
 export * as opcodes from './opcodes.ts';
 export { ByteReader, malformed } from './reader.ts';
 export { bodyReader, scanCode } from './scan.ts';
+export * from './component-sections.ts';
 export * from './types.ts';
 export { ByteWriter } from './writer.ts';

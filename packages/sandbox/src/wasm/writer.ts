@@ -150,8 +150,12 @@ export class ByteWriter {
     this.pos -= gap;
   }
 
-  /** The written bytes (a copy sized exactly, so the big buffer can be dropped). */
+  /**
+   * The written bytes: a view when the buffer is mostly used (saves a copy of a
+   * big module), else an exact copy so the spare capacity can be collected.
+   */
   finish(): Uint8Array {
+    if (this.pos >= this.buf.length * 0.75) return this.buf.subarray(0, this.pos);
     return this.buf.slice(0, this.pos);
   }
 }
