@@ -14,3 +14,7 @@ export * from './recovery/index.ts';
 export * from './observer/index.ts';
 export * from './bus/index.ts';
 export * from './store/index.ts';
+export * from './trust/index.ts';
+export * from './registry/index.ts';
+export * from './http/index.ts';
+export * from './secrets/index.ts';

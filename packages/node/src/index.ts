@@ -3,4 +3,5 @@
  * embedded storage, network access checked against resolved addresses, and the
  * long-running agent host behind `agentos agent`. Each concept is a folder.
  */
-export {};
+export * from './folder-store/index.ts';
+export * from './http/index.ts';

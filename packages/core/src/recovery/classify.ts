@@ -23,7 +23,7 @@ export interface RetryClassification {
 export type Classifier = (error: unknown) => RetryClassification;
 
 /** AgentOsError codes that describe a transient condition. */
-export const RETRYABLE_CODES: readonly ErrorCode[] = ['timeout', 'rate-limited'];
+export const RETRYABLE_CODES: readonly ErrorCode[] = ['timeout', 'rate-limited', 'connection-failed'];
 
 /**
  * HTTP statuses worth retrying: 408 (request timeout), 425 (too early),

@@ -22,7 +22,7 @@ export interface WitError {
 /** The cases of the WIT `error` variant (a subset of AgentOsError codes). */
 export const WIT_ERROR_CASES = [
   'capability-denied', 'policy-denied', 'not-found', 'invalid-argument', 'timeout',
-  'rate-limited', 'quota-exceeded', 'budget-exceeded', 'internal',
+  'rate-limited', 'quota-exceeded', 'budget-exceeded', 'limit-exceeded', 'connection-failed', 'internal',
 ] as const satisfies readonly ErrorCode[];
 
 export type WitErrorCase = (typeof WIT_ERROR_CASES)[number];
@@ -62,6 +62,10 @@ export function toHttpError(error: WitError): { tag: string; val: string } {
       return { tag: error.tag, val: error.val };
     case 'budget-exceeded':
       return { tag: 'rate-limited', val: error.val };
+    case 'limit-exceeded':
+      return { tag: 'too-large', val: error.val };
+    case 'connection-failed':
+      return { tag: 'connection-failed', val: error.val };
     default:
       return { tag: 'internal', val: error.val };
   }

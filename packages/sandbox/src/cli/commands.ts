@@ -12,4 +12,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   audit: { summary: 'verify an exported audit log (hash chain, signed checkpoints)', load: () => import('./audit.ts') },
   precompile: { summary: 'write a component as precompiled files for hosts without run-time compilation (workerd)', load: () => import('./precompile.ts') },
   run: { summary: 'call one export of a component in the sandbox (fuel, memory and time limits)', load: () => import('./run.ts') },
+  keygen: { summary: 'create an Ed25519 publisher key for signing tool manifests', load: () => import('./keygen.ts') },
+  sign: { summary: "sign a tool's manifest (fields from its describe() unless given) with a publisher key", load: () => import('./sign.ts') },
+  verify: { summary: "check a signed tool: the manifest's signature and the component's hash", load: () => import('./verify.ts') },
+  publish: { summary: 'verify a signed tool and store it in a registry folder', load: () => import('./publish.ts') },
 };

@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'timeout',
   /** During replay the guest asked for a different call than the journal holds. */
   'replay-divergence',
+  /** A network connection could not be made (DNS, TCP or TLS failure). */
+  'connection-failed',
   /** Something that should not happen; a bug in agentos. */
   'internal',
   /** A signed document (tool manifest) fails its signature check, or its bytes were altered after signing. */
