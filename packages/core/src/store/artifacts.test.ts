@@ -28,7 +28,9 @@ describe('Artifacts', () => {
     const ws = new Workspaces({ store }).for('a');
     await ws.artifacts.put({ name: 'x', contentType: 'application/octet-stream', data: bytes('original') });
     await store.put('agent/a/artifacts/data/x', bytes('tampered'));
-    await expect(ws.artifacts.get('x')).rejects.toMatchObject({ code: 'internal', details: expect.objectContaining({ expected: await sha256Hex(bytes('original')) }) });
+    // Digest first: an `await` inside the matcher's argument would leave the rejection unhandled meanwhile.
+    const expected = await sha256Hex(bytes('original'));
+    await expect(ws.artifacts.get('x')).rejects.toMatchObject({ code: 'internal', details: expect.objectContaining({ expected }) });
   });
 
   it('refuses bad names and content types before writing', async () => {
