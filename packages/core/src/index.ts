@@ -18,3 +18,5 @@ export * from './trust/index.ts';
 export * from './registry/index.ts';
 export * from './http/index.ts';
 export * from './secrets/index.ts';
+export * from './llm/index.ts';
+export * from './mcp/index.ts';
