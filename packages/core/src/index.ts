@@ -20,3 +20,9 @@ export * from './http/index.ts';
 export * from './secrets/index.ts';
 export * from './llm/index.ts';
 export * from './mcp/index.ts';
+// The journal's synchronous hash helpers stay internal (store/ exports the async sha256Hex).
+export {
+  canonicalValue, decodeValue, encodeValue, fromBase64, toBase64, entryKey, idempotencyKey, journalPrefix, Journal, Replay,
+  type Encoded, type Effect, type JournalEntry, type JournalOutcome, type CallStart, type CallSite, type ReplayStep,
+} from './journal/index.ts';
+export * from './durable/index.ts';

@@ -48,4 +48,31 @@ describe('ApprovalQueue', () => {
     const queue = new ApprovalQueue({ now: () => 1 });
     expect(() => queue.open(request({ roles: [], approvers: [] }))).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
   });
+
+  it('finds the request already open under a given id instead of opening another', () => {
+    const changes: string[] = [];
+    const queue = new ApprovalQueue({ now: () => 1, onChange: (r) => changes.push(`${r.id}:${r.status}`) });
+    const first = queue.openOrFind(request(), { id: 'a1.4' });
+    queue.vote('a1.4', { approver: 'alice', role: 'finance', approved: true });
+    const again = queue.openOrFind(request(), { id: 'a1.4' });
+    expect(first.opened).toBe(true);
+    expect(again).toMatchObject({ opened: false, request: { id: 'a1.4', status: 'approved' } });
+    expect(changes).toEqual(['a1.4:pending', 'a1.4:approved']);
+  });
+
+  it('denies pending requests past their deadline as timeout, and reports the next deadline', () => {
+    let now = 1_000;
+    const queue = new ApprovalQueue({ now: () => now });
+    const soon = queue.open(request(), { timeoutMs: 500 });
+    const later = queue.open(request(), { timeoutMs: 5_000 });
+    queue.open(request());
+    expect(queue.nextDeadline()).toBe(1_500);
+    now = 1_499;
+    expect(queue.expire()).toEqual([]);
+    now = 1_500;
+    expect(queue.expire().map((r) => r.id)).toEqual([soon.id]);
+    expect(queue.get(soon.id)).toMatchObject({ status: 'denied', votes: [{ approver: 'timeout', approved: false }] });
+    expect(queue.get(later.id).status).toBe('pending');
+    expect(queue.nextDeadline()).toBe(6_000);
+  });
 });

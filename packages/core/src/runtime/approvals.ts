@@ -37,34 +37,88 @@ export interface ApprovalRequest {
   /** Policy rule that asked for the approval, or `guest` for `approval.request`. */
   readonly ruleId: string;
   readonly createdAt: number;
+  /** When it is denied unless decided before (ms since the epoch, the runtime's clock); absent: never. */
+  readonly deadline?: number;
   readonly status: ApprovalStatus;
   readonly votes: readonly (ApprovalVote & { at: number })[];
 }
 
 interface Mutable extends ApprovalRequest {
+  deadline?: number;
   status: ApprovalStatus;
   votes: (ApprovalVote & { at: number })[];
 }
 
-export type NewApproval = Omit<ApprovalRequest, 'id' | 'createdAt' | 'status' | 'votes'>;
+export type NewApproval = Omit<ApprovalRequest, 'id' | 'createdAt' | 'status' | 'votes' | 'deadline'>;
+
+/** The approver recorded on a denial by timeout. */
+export const TIMEOUT_APPROVER = 'timeout';
 
 export class ApprovalQueue {
   readonly #requests = new Map<string, Mutable>();
   readonly #now: () => number;
   readonly #newId: () => string;
 
-  constructor(options: { now: () => number; newId?: () => string }) {
+  readonly #onChange: ((request: ApprovalRequest) => void) | undefined;
+
+  /** @param options.onChange sees every request opened or changed (durable agents persist it). */
+  constructor(options: { now: () => number; newId?: () => string; onChange?: (request: ApprovalRequest) => void }) {
     this.#now = options.now;
     this.#newId = options.newId ?? (() => crypto.randomUUID());
+    this.#onChange = options.onChange;
+  }
+
+  /**
+   * Opens a request under a given id, or finds the one already open under it
+   * (a call re-run after a restart asks again and gets its request back,
+   * decided or not). `timeoutMs` sets the deadline (Infinity or absent: none).
+   * @throws AgentOsError 'invalid-argument' when nobody could ever decide it.
+   */
+  openOrFind(request: NewApproval, options: { id?: string; timeoutMs?: number }): { request: ApprovalRequest; opened: boolean } {
+    const existing = options.id === undefined ? undefined : this.#requests.get(options.id);
+    if (existing) return { request: existing, opened: false };
+    return { request: this.open(request, options), opened: true };
+  }
+
+  /** Puts back a request kept elsewhere (a durable store) as it was. */
+  restore(request: ApprovalRequest): void {
+    this.#requests.set(request.id, { ...request, votes: [...request.votes] } as Mutable);
+  }
+
+  /**
+   * Denies every pending request whose deadline has passed (approver `timeout`).
+   * @returns the requests it denied.
+   */
+  expire(now = this.#now()): ApprovalRequest[] {
+    const expired: ApprovalRequest[] = [];
+    for (const request of this.#requests.values()) {
+      if (request.status !== 'pending' || request.deadline === undefined || request.deadline > now) continue;
+      request.status = 'denied';
+      request.votes.push({ approver: TIMEOUT_APPROVER, approved: false, comment: 'no decision before the deadline', at: now });
+      expired.push(request);
+      this.#onChange?.(request);
+    }
+    return expired;
+  }
+
+  /** The earliest deadline of a pending request (for a host timer or alarm), or undefined. */
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const r of this.#requests.values()) if (r.status === 'pending' && r.deadline !== undefined && (next === undefined || r.deadline < next)) next = r.deadline;
+    return next;
   }
 
   /** Opens a request. @throws AgentOsError 'invalid-argument' when nobody could ever decide it. */
-  open(request: NewApproval): ApprovalRequest {
+  open(request: NewApproval, options: { id?: string; timeoutMs?: number } = {}): ApprovalRequest {
     if (request.roles.length === 0 && request.approvers.length === 0) {
       throw new AgentOsError('invalid-argument', 'An approval request needs at least one approver or role.', { details: { agentId: request.agentId } });
     }
-    const opened: Mutable = { ...request, id: this.#newId(), createdAt: this.#now(), status: 'pending', votes: [] };
+    const createdAt = this.#now();
+    const timeout = options.timeoutMs;
+    const opened: Mutable = { ...request, id: options.id ?? this.#newId(), createdAt, status: 'pending', votes: [] };
+    if (timeout !== undefined && Number.isFinite(timeout)) opened.deadline = createdAt + Math.max(0, timeout);
     this.#requests.set(opened.id, opened);
+    this.#onChange?.(opened);
     return opened;
   }
 
@@ -103,6 +157,7 @@ export class ApprovalQueue {
     request.votes = votes;
     if (!vote.approved) request.status = 'denied';
     else if (votes.filter((v) => v.approved).length >= request.minApprovals) request.status = 'approved';
+    this.#onChange?.(request);
     return request;
   }
 
@@ -117,6 +172,7 @@ export class ApprovalQueue {
       if (request.agentId === agentId && request.status === 'pending') {
         request.status = 'denied';
         request.votes.push({ approver: 'runtime', approved: false, comment: reason, at: this.#now() });
+        this.#onChange?.(request);
       }
     }
   }

@@ -23,6 +23,8 @@ export interface HostServices {
   implementations: Implementations;
   clock: Clock;
   audit: AuditSink;
+  /** How long a policy-required approval waits before it is denied (ms; Infinity: forever). */
+  approvalTimeoutMs: number;
 }
 
 /** One process as its host imports see it. */
@@ -31,6 +33,24 @@ export interface ProcessHost {
   sandbox: AgentSandbox;
   /** The live process record (budget and spend so far). */
   process(): AgentProcess;
+  /** Durable agents: the journaled call in flight (its position names approval requests; its idempotency key goes to effects). */
+  journaled?: () => { seq: number; idempotencyKey: string | undefined } | undefined;
+}
+
+/** The context handed to an implementation: the process's, plus the call's idempotency key when journaled. */
+export function callContext(host: ProcessHost): CallContext {
+  const key = host.journaled?.()?.idempotencyKey;
+  return key === undefined ? host.context : { ...host.context, idempotencyKey: key };
+}
+
+/**
+ * The id of an approval request opened by the call in flight: durable agents
+ * name it by journal position (`<agentId>.<seq>`), so the call re-run after a
+ * restart finds its request (and the decision) again; otherwise undefined (a fresh id).
+ */
+export function approvalId(host: ProcessHost): string | undefined {
+  const call = host.journaled?.();
+  return call === undefined ? undefined : `${host.context.agentId}.${call.seq}`;
 }
 
 /** The first budget dimension (tokens, calls) this process has spent, counting the slice in flight. */
@@ -69,12 +89,12 @@ export async function guarded<T>(
   const outcome = services.gate.decide({ ...context, capability, input, tokensUsed });
   if (outcome.effect === 'deny') return err(toWitError(outcome.error));
   if (outcome.effect === 'require-approval') {
-    const request = services.approvals.open({
+    const { request, opened } = services.approvals.openOrFind({
       agentId: context.agentId, capability, action: capability, reason: outcome.reason, details: safeJson(outcome.input),
       roles: outcome.roles, approvers: [], minApprovals: outcome.minApprovals, ruleId: outcome.ruleId,
-    });
-    services.audit({ kind: 'approval.requested', data: { requestId: request.id, agentId: context.agentId, capability, ruleId: outcome.ruleId, roles: [...outcome.roles], minApprovals: outcome.minApprovals } });
-    await host.sandbox.park({ outcome: 'await-approval', reason: `approval ${request.id} for ${capability}` });
+    }, { id: approvalId(host), timeoutMs: services.approvalTimeoutMs });
+    if (opened) services.audit({ kind: 'approval.requested', data: { requestId: request.id, agentId: context.agentId, capability, ruleId: outcome.ruleId, roles: [...outcome.roles], minApprovals: outcome.minApprovals } });
+    if (request.status === 'pending') await host.sandbox.park({ outcome: 'await-approval', reason: `approval ${request.id} for ${capability}` });
     const decided = services.approvals.get(request.id);
     if (decided.status !== 'approved') {
       const by = decided.votes.find((v) => !v.approved)?.approver ?? 'nobody';

@@ -7,7 +7,8 @@
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { HostImports } from '../../../sandbox/src/index.ts';
-import { guarded, waitForBudget, type HostServices, type ProcessHost } from './guarded-call.ts';
+import { TIMEOUT_APPROVER } from './approvals.ts';
+import { approvalId, callContext, guarded, waitForBudget, type HostServices, type ProcessHost } from './guarded-call.ts';
 import type { ChatMessage, Completion, CompletionRequest, HttpRequest, LogRecord } from './options.ts';
 import { err, ok, toCallError, toHttpError, toWitError, witInterface, type WitResult } from './wit.ts';
 
@@ -107,7 +108,10 @@ export function createHostImports(services: HostServices, host: ProcessHost): Ho
         }
         const result = await guarded(services, host, id.httpFetch, { method: request.method, url: request.url, host: host_ }, (input) => {
           const url = (input as { url: string }).url;
-          return need(impl.http, 'http').fetch({ ...request, url }, context);
+          const ctx = callContext(host);
+          // A journaled effect carries its idempotency key, so a retry after a crash is recognisable upstream.
+          const headers: [string, string][] = ctx.idempotencyKey === undefined ? request.headers : [...request.headers.filter(([k]) => k.toLowerCase() !== 'idempotency-key'), ['Idempotency-Key', ctx.idempotencyKey]];
+          return need(impl.http, 'http').fetch({ ...request, url, headers }, ctx);
         });
         return result.tag === 'ok' ? result : err(toHttpError(result.val));
       },
@@ -116,7 +120,7 @@ export function createHostImports(services: HostServices, host: ProcessHost): Ho
       async complete(request: CompletionRequest) {
         const input = { model: request.model ?? null, maxTokens: request.maxTokens ?? null, messages: request.messages.map((m) => ({ role: m.role, content: m.content })) };
         const result = await guarded(services, host, id.llmComplete, input, async (checked, limits) => {
-          const completion = await need(impl.llm, 'llm').complete(withChecked(request, checked, limits?.maxTokens), context);
+          const completion = await need(impl.llm, 'llm').complete(withChecked(request, checked, limits?.maxTokens), callContext(host));
           chargeTokens(services, host, completion);
           return completion;
         });
@@ -126,11 +130,11 @@ export function createHostImports(services: HostServices, host: ProcessHost): Ho
       },
     },
     [witInterface('bus')]: {
-      send: (to: string, payload: string) => guarded(services, host, id.busSend, { to, payload }, () => need(impl.bus, 'bus').send(context, to, payload)),
-      publish: (topic: string, payload: string) => guarded(services, host, id.busPublish, { topic, payload }, () => need(impl.bus, 'bus').publish(context, topic, payload)),
-      subscribe: (topic: string) => guarded(services, host, id.busSubscribe, { topic }, () => need(impl.bus, 'bus').subscribe(context, topic)),
+      send: (to: string, payload: string) => guarded(services, host, id.busSend, { to, payload }, () => need(impl.bus, 'bus').send(callContext(host), to, payload)),
+      publish: (topic: string, payload: string) => guarded(services, host, id.busPublish, { topic, payload }, () => need(impl.bus, 'bus').publish(callContext(host), topic, payload)),
+      subscribe: (topic: string) => guarded(services, host, id.busSubscribe, { topic }, () => need(impl.bus, 'bus').subscribe(callContext(host), topic)),
       request: (to: string, payload: string, timeoutMs: number) =>
-        guarded(services, host, id.busRequest, { to, payload }, () => need(impl.bus, 'bus').request(context, to, payload, timeoutMs)),
+        guarded(services, host, id.busRequest, { to, payload }, () => need(impl.bus, 'bus').request(callContext(host), to, payload, timeoutMs)),
     },
     [witInterface('approval')]: {
       request: (request: { action: string; reason: string; details: string; approvers: string[]; role?: string; timeoutMs: number }) =>
@@ -155,15 +159,18 @@ export function createHostImports(services: HostServices, host: ProcessHost): Ho
 async function askHuman(
   services: HostServices,
   host: ProcessHost,
-  request: { action: string; reason: string; details: string; approvers: string[]; role?: string },
+  request: { action: string; reason: string; details: string; approvers: string[]; role?: string; timeoutMs: number },
 ) {
-  const opened = services.approvals.open({
+  const { request: asked, opened } = services.approvals.openOrFind({
     agentId: host.context.agentId, capability: CAPABILITY_IDS.approvalRequest, action: request.action, reason: request.reason,
     details: request.details, roles: request.role === undefined ? [] : [request.role], approvers: request.approvers, minApprovals: 1, ruleId: 'guest',
-  });
-  services.audit({ kind: 'approval.requested', data: { requestId: opened.id, agentId: host.context.agentId, capability: CAPABILITY_IDS.approvalRequest, ruleId: 'guest', action: request.action } });
-  await host.sandbox.park({ outcome: 'await-approval', reason: `approval ${opened.id} for ${request.action}` });
-  const decided = services.approvals.get(opened.id);
+  }, { id: approvalId(host), timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : services.approvalTimeoutMs });
+  if (opened) services.audit({ kind: 'approval.requested', data: { requestId: asked.id, agentId: host.context.agentId, capability: CAPABILITY_IDS.approvalRequest, ruleId: 'guest', action: request.action } });
+  if (asked.status === 'pending') await host.sandbox.park({ outcome: 'await-approval', reason: `approval ${asked.id} for ${request.action}` });
+  const decided = services.approvals.get(asked.id);
+  if (decided.status === 'denied' && decided.votes.at(-1)?.approver === TIMEOUT_APPROVER) {
+    throw new AgentOsError('timeout', `Nobody decided on ${request.action} within ${request.timeoutMs} ms; treat it as denied.`, { details: { requestId: asked.id } });
+  }
   const vote = decided.votes.find((v) => v.approved === (decided.status === 'approved')) ?? decided.votes.at(-1);
   return { outcome: decided.status === 'approved' ? 'approved' : 'denied', by: vote?.approver ?? 'runtime', at: BigInt(Math.floor(vote?.at ?? 0)), comment: vote?.comment };
 }

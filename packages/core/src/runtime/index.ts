@@ -5,15 +5,19 @@
  * slice, an approval, or more budget. Every capability call passes the gate:
  * entitlement (CapabilityManager) → policy (PolicyEngine) → audit → the
  * host's implementation; refusals reach the guest as WIT error values.
+ * With `durable: { store }` every capability call is journaled, agents
+ * survive restarts (`recover`), wait for humans without an instance, and
+ * move between hosts as signed bundles (`exportAgent` / `importAgent`).
  */
 export { Runtime, type AgentStatus, type StepReport, type SpawnRequest } from './runtime.ts';
-export { ApprovalQueue, type ApprovalRequest, type ApprovalStatus, type ApprovalVote } from './approvals.ts';
+export { ApprovalQueue, TIMEOUT_APPROVER, type ApprovalRequest, type ApprovalStatus, type ApprovalVote } from './approvals.ts';
+export type { InstanceState } from './durability.ts';
 export { CapabilityGate, ENTITLEMENT_RULE, type GateOutcome, type GateRequest } from './gate.ts';
 export { ASYNC_IMPORTS, CAPABILITY_IDS } from './host-imports.ts';
 export { MemoryKv } from './memory-kv.ts';
 export { ToolRegistry, type ToolOutcome } from './tools.ts';
 export type { AgentResult, Park } from './sandbox.ts';
 export type {
-  AuditSink, BusImplementation, CallContext, ChatMessage, Completion, CompletionRequest, HttpImplementation, HttpRequest, HttpResponse,
+  AuditSink, BusImplementation, CallContext, DurableOptions, ChatMessage, Completion, CompletionRequest, HttpImplementation, HttpRequest, HttpResponse,
   Implementations, KeyPage, KvImplementation, LlmImplementation, LogRecord, RuntimeOptions, ToolCall, ToolDescription,
 } from './options.ts';

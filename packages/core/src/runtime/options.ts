@@ -7,7 +7,8 @@
  * `option<T>` as `T | undefined`, enums as strings, `list<u8>` as Uint8Array.
  */
 import type { Engine } from '../../../sandbox/src/index.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditLog, AuditSigner } from '../audit/index.ts';
+import type { Store } from '../store/index.ts';
 import type { CapabilityManager } from '../capabilities/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { PolicyEngine } from '../policy/index.ts';
@@ -24,6 +25,13 @@ export interface CallContext {
   agentType: string;
   /** The agent's workspace (kv namespace); the agent id unless `spawn` named one. */
   workspaceId: string;
+  /**
+   * Durable agents only, on calls with external effects: a key derived from the
+   * agent id and the call's journal position. A call retried after a crash
+   * carries the same key; pass it on (http sends it as `Idempotency-Key`) so
+   * the effect happens once.
+   */
+  idempotencyKey?: string;
 }
 
 export interface ToolCall {
@@ -151,4 +159,18 @@ export interface RuntimeOptions {
   concurrency?: number;
   /** Makes process ids; default `crypto.randomUUID()`. */
   newId?: () => string;
+  /**
+   * Durable agents: journal every capability call in `store`, keep agent records and
+   * approvals there, and re-create agents by replay (after a restart: `recover()`;
+   * while an approval is pending no instance is held). See CONTRACTS.md "Journal / durable agents".
+   */
+  durable?: DurableOptions;
+  /** How long a policy-required approval waits before it is denied (ms); default Infinity (until decided). */
+  approvalTimeoutMs?: number;
+}
+
+export interface DurableOptions {
+  store: Store;
+  /** Signs `exportAgent` bundles (Ed25519); without it export is refused. */
+  signer?: AuditSigner;
 }

@@ -14,9 +14,11 @@ import { ProcessManager, type AgentProcess, type Budget, type ProcessStatus, typ
 import { createPolicy, type SchedulingPolicy } from '../scheduler/index.ts';
 import { ApprovalQueue, type ApprovalRequest, type ApprovalVote } from './approvals.ts';
 import { CapabilityGate } from './gate.ts';
-import type { HostServices } from './guarded-call.ts';
+import type { HostServices, ProcessHost } from './guarded-call.ts';
 import { describeVariant, guestErrorValue } from './guest-result.ts';
 import { ASYNC_IMPORTS, createHostImports } from './host-imports.ts';
+import { Durability, endedStatus, evictedSandbox, instanceState, restoredSandbox, type InstanceState } from './durability.ts';
+import { exportBundle, fromStoredBudget, openBundle, writeBundle, type AgentRecord } from '../durable/index.ts';
 import { MemoryKv } from './memory-kv.ts';
 import type { AuditSink, RuntimeOptions, ToolDescription } from './options.ts';
 import { AgentSandbox, type AgentResult, type Park } from './sandbox.ts';
@@ -81,6 +83,11 @@ export class Runtime {
   readonly #types = new Map<string, AgentType>();
   readonly #sandboxes = new Map<string, AgentSandbox>();
   readonly #results = new Map<string, AgentResult>();
+  readonly #durable: Durability | undefined;
+  /** Durable agents that had ended before this runtime recovered them (their records, for `status`). */
+  readonly #finished = new Map<string, AgentRecord>();
+  /** The id the next submit gets (a recovered agent keeps its id). */
+  #forcedId: string | undefined;
 
   /** @throws AgentOsError 'invalid-argument' for a bad scheduler spec, concurrency or checkEvery. */
   constructor(options: RuntimeOptions) {
@@ -96,12 +103,18 @@ export class Runtime {
     this.#maxMemoryBytes = options.maxMemoryBytes;
     const scheduler = options.scheduler ?? { kind: 'fcfs' };
     const policy: SchedulingPolicy<AgentProcess> = 'kind' in scheduler ? createPolicy<AgentProcess>(scheduler) : scheduler;
+    this.#durable = options.durable && new Durability(options.durable);
+    const newId = options.newId ?? (() => crypto.randomUUID());
     this.processes = new ProcessManager({
-      policy, admission: options.admission, clock: this.#clock, newId: options.newId,
-      onTransition: (record) => this.#audit({ kind: 'process.transition', data: { ...record } }),
+      policy, admission: options.admission, clock: this.#clock,
+      newId: () => this.#forcedId ?? newId(),
+      onTransition: (record) => {
+        this.#audit({ kind: 'process.transition', data: { ...record } });
+        this.#persist(record.agentId);
+      },
     });
     const now = () => this.#clock.now();
-    this.approvals = new ApprovalQueue({ now });
+    this.approvals = new ApprovalQueue({ now, onChange: this.#durable && ((request) => this.#durable?.persistApproval(request)) });
     this.tools = new ToolRegistry({ engine: this.#engine, fuel: options.toolFuel ?? 1_000_000_000n, maxMemoryBytes: options.maxMemoryBytes });
     this.#services = {
       gate: new CapabilityGate({ capabilities: options.capabilities, policy: options.policy, audit: this.#audit, now }),
@@ -111,6 +124,7 @@ export class Runtime {
       implementations: { kv: new MemoryKv(), ...options.implementations },
       clock: this.#clock,
       audit: this.#audit,
+      approvalTimeoutMs: options.approvalTimeoutMs ?? Infinity,
     };
   }
 
@@ -120,7 +134,9 @@ export class Runtime {
    */
   async registerTool(name: string, bytes: Uint8Array): Promise<ToolDescription> {
     const description = await this.tools.register(name, bytes);
-    this.#types.set(name, { component: await this.#load(bytes), entry: 'invoke' });
+    const component = await this.#load(bytes);
+    await this.#durable?.agents.putComponent(bytes, component.hash);
+    this.#types.set(name, { component, entry: 'invoke' });
     return description;
   }
 
@@ -129,7 +145,9 @@ export class Runtime {
    * @throws AgentOsError 'invalid-component' when it exports neither; the engine's load errors.
    */
   async registerAgent(type: string, bytes: Uint8Array): Promise<void> {
-    this.#types.set(type, await this.#agentType(bytes));
+    const agentType = await this.#agentType(bytes);
+    await this.#durable?.agents.putComponent(bytes, agentType.component.hash);
+    this.#types.set(type, agentType);
   }
 
   /**
@@ -141,6 +159,7 @@ export class Runtime {
   async spawn(request: SpawnRequest): Promise<string> {
     const type = request.type ?? 'component';
     const agentType = request.component ? await this.#agentType(request.component) : this.#types.get(type);
+    if (request.component && agentType) await this.#durable?.agents.putComponent(request.component, agentType.component.hash);
     if (!agentType) {
       throw new AgentOsError('not-found', `No agent type or tool named ${type}; register it first or pass its component.`, { details: { type } });
     }
@@ -149,14 +168,18 @@ export class Runtime {
       throw new AgentOsError('limit-exceeded', `Admission refused the agent: ${submitted.reason}`, { details: { code: submitted.code, tenant: request.tenant } });
     }
     const { id } = submitted;
+    this.#durable?.identify(id, { entry: agentType.entry, componentHash: agentType.component.hash });
     this.processes.initialize(id);
     this.#sandboxes.set(id, new AgentSandbox({ component: agentType.component, entry: agentType.entry, checkEvery: this.#checkEvery }));
     this.processes.markReady(id, { workspaceId: request.workspaceId ?? id });
+    // A durable agent exists once spawn returns: its record is in the store.
+    await this.flush();
     return id;
   }
 
   /** Dispatches the next process and runs its slice; undefined when nothing may run. */
   async step(): Promise<StepReport | undefined> {
+    this.expireApprovals();
     const dispatched = this.processes.dispatch();
     return dispatched && this.#slice(dispatched.process, dispatched.sliceFuel);
   }
@@ -167,6 +190,7 @@ export class Runtime {
    * @returns the slices run.
    */
   async run(): Promise<StepReport[]> {
+    this.expireApprovals();
     const reports: StepReport[] = [];
     const active = new Set<Promise<void>>();
     for (;;) {
@@ -186,6 +210,8 @@ export class Runtime {
 
   /** @throws AgentOsError 'not-found' for an unknown id. */
   status(id: string): AgentStatus {
+    const ended = this.processes.find(id) === undefined ? this.#finished.get(id) : undefined;
+    if (ended) return endedStatus(ended);
     const process = this.processes.get(id);
     return {
       id, type: process.type, status: process.status, suspendReason: process.suspendReason, budget: process.budget, spent: process.spent,
@@ -242,19 +268,162 @@ export class Runtime {
     return request;
   }
 
+  /**
+   * Denies (as `timeout`) every approval request past its deadline, by the runtime's clock, and
+   * wakes the agents that waited on them. `run` and `step` call it first; a host with agents
+   * waiting and nothing to run calls it from a timer or alarm (`approvals.nextDeadline()` says when).
+   */
+  expireApprovals(): void {
+    for (const request of this.approvals.expire()) {
+      this.#audit({ kind: 'approval.timeout', data: { requestId: request.id, agentId: request.agentId, capability: request.capability, ruleId: request.ruleId } });
+      this.#wakeIfWaiting(request.agentId);
+    }
+  }
+
+  /**
+   * Durable agents: resolves once every record, approval and journal entry written so far is
+   * in the store (an operator's pause, resume, terminate or vote is durable after this).
+   * @throws the Store's errors.
+   */
+  async flush(): Promise<void> {
+    await this.#durable?.flush();
+  }
+
+  /**
+   * Durable agents: rebuilds, from the store, every agent this runtime does not hold (after a
+   * restart). Live ones are queued and re-created by replay when they run; paused ones stay paused;
+   * ones waiting on an approval wait again without an instance; ended ones answer `status`.
+   * @returns the ids restored.
+   * @throws AgentOsError 'illegal-state' without `durable`; the store's errors; for one agent,
+   *   'not-found'/'hash-mismatch' when its component is missing or damaged (that agent is skipped
+   *   and reported in `failed`).
+   */
+  async recover(): Promise<{ restored: string[]; failed: { id: string; error: AgentOsError }[] }> {
+    const durable = this.#requireDurable('recover');
+    const restored: string[] = [];
+    const failed: { id: string; error: AgentOsError }[] = [];
+    for (const record of await durable.agents.records()) {
+      if (this.processes.find(record.id) || this.#finished.has(record.id)) continue;
+      try {
+        await this.#restore(record);
+        restored.push(record.id);
+      } catch (error) {
+        failed.push({ id: record.id, error: isAgentOsError(error) ? error : new AgentOsError('internal', String(error), { cause: error }) });
+      }
+    }
+    return { restored, failed };
+  }
+
+  /**
+   * The state of an agent's live instance: fuel used and SHA-256 over its linear memories
+   * (in instantiation order). Two runs that agree here are in the same state.
+   * @throws AgentOsError 'illegal-state' when the agent has no live instance.
+   */
+  async inspect(id: string): Promise<InstanceState> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox?.instance) throw new AgentOsError('illegal-state', `Agent ${id} has no live instance to inspect.`, { details: { id } });
+    return instanceState(sandbox);
+  }
+
+  /**
+   * Durable agents: exports an agent as a signed bundle (its record, journal, approvals and
+   * components) that `importAgent` on another host resumes. Take it while the agent is not in a
+   * slice (between `run`s); the agent keeps running here unless you terminate it.
+   * @throws AgentOsError 'illegal-state' without `durable` or a signer, or mid-slice; 'not-found'.
+   */
+  async exportAgent(id: string): Promise<Uint8Array> {
+    const durable = this.#requireDurable('exportAgent');
+    if (!durable.signer) throw new AgentOsError('illegal-state', 'Exporting needs a signer: pass durable.signer to the Runtime.', { details: { id } });
+    if (this.#sandboxes.get(id)?.inSlice) throw new AgentOsError('illegal-state', `Agent ${id} is in a slice; export it between runs.`, { details: { id } });
+    this.#persist(id);
+    await this.flush();
+    return exportBundle({ agents: durable.agents, id, signer: durable.signer });
+  }
+
+  /**
+   * Durable agents: verifies a bundle from `exportAgent` (signature by one of `trustedKeys`, every
+   * component's SHA-256), writes it into this runtime's store and restores the agent.
+   * @returns the agent's id.
+   * @throws AgentOsError 'signature-invalid', 'hash-mismatch', 'invalid-argument' (not a bundle),
+   *   'illegal-state' when this runtime already holds the agent or is not durable.
+   */
+  async importAgent(bundle: Uint8Array, options: { trustedKeys: readonly Uint8Array[] }): Promise<string> {
+    const durable = this.#requireDurable('importAgent');
+    const opened = await openBundle(bundle, options.trustedKeys);
+    if (this.processes.find(opened.record.id)) {
+      throw new AgentOsError('illegal-state', `Agent ${opened.record.id} already runs here.`, { details: { id: opened.record.id } });
+    }
+    await writeBundle(durable.agents, opened);
+    await this.#restore(opened.record);
+    return opened.record.id;
+  }
+
+  /** Rebuilds one agent from its record (recover, import). */
+  async #restore(record: AgentRecord): Promise<void> {
+    const durable = this.#requireDurable('restore');
+    const registered = this.#types.get(record.type)?.component;
+    const component = registered?.hash === record.componentHash ? registered : await this.#load(await durable.agents.getComponent(record.componentHash));
+    durable.identify(record.id, { entry: record.entry, componentHash: record.componentHash });
+    for (const request of await durable.agents.approvals<ApprovalRequest>(record.id)) this.approvals.restore(request);
+    if (record.status === 'completed' || record.status === 'failed' || record.status === 'terminated') {
+      this.#finished.set(record.id, record);
+      return;
+    }
+    const journal = await durable.journal(record.id);
+    this.#forcedId = record.id;
+    let submitted;
+    try {
+      submitted = this.processes.submit({ goal: record.goal, type: record.type, tenant: record.tenant, budget: fromStoredBudget(record.budget), priority: record.priority, workspaceId: record.workspaceId });
+    } finally {
+      this.#forcedId = undefined;
+    }
+    if (!submitted.ok) throw new AgentOsError('limit-exceeded', `Admission refused the recovered agent ${record.id}: ${submitted.reason}`, { details: { id: record.id, code: submitted.code } });
+    this.processes.initialize(record.id);
+    this.#sandboxes.set(record.id, restoredSandbox({ record, component, journal, checkEvery: this.#checkEvery }));
+    this.processes.markReady(record.id, { workspaceId: record.workspaceId });
+    if (record.status === 'paused') this.processes.pause(record.id, 'paused before the restart');
+    this.#persist(record.id);
+    await this.flush();
+  }
+
+  #persist(id: string): void {
+    const durable = this.#durable;
+    if (!durable?.identity(id)) return;
+    durable.persist(() => {
+      const process = this.processes.find(id);
+      return process && durable.record(process, this.#results.get(id));
+    });
+  }
+
+  #requireDurable(what: string): Durability {
+    if (!this.#durable) throw new AgentOsError('illegal-state', `${what} needs a durable runtime: pass durable: { store } to the Runtime.`);
+    return this.#durable;
+  }
+
   async #slice(process: AgentProcess, sliceFuel: number): Promise<StepReport> {
     const { id } = process;
     const sandbox = this.#sandboxes.get(id);
     if (!sandbox) throw new AgentOsError('internal', `Process ${id} was dispatched without a sandbox.`, { details: { id } });
     const parked = sandbox.beginSlice(sliceFuel);
     if (sandbox.started) sandbox.continue();
-    else this.#start(process, sandbox);
+    else if (sandbox.awaitingApproval && this.approvals.pending({ agentId: id }).length > 0) {
+      // A recovered agent still waiting: back to waiting, without an instance or any guest work.
+      sandbox.idle({ outcome: 'await-approval', reason: 'approval still pending' });
+    } else this.#start(process, sandbox);
     const park = await parked;
+    // Sync calls' entries (log, clock, random) become durable at the latest here, before the slice is acknowledged.
+    if (this.#durable) await (await this.#durable.journal(id)).flush();
     const end = this.processes.endSlice(id, {
       fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed, calls: park.calls, outcome: park.outcome, reason: park.reason, faulted: park.faulted,
     });
     if (park.outcome === 'completed' || park.outcome === 'failed' || end.status === 'terminated') this.#release(id);
-    else if (park.outcome === 'await-approval') this.#wakeIfWaiting(id);
+    else if (park.outcome === 'await-approval') {
+      // Durable agents wait for humans without an instance: replay brings them back to the call that asked.
+      if (this.#durable && sandbox.started) this.#sandboxes.set(id, evictedSandbox(sandbox, this.#checkEvery));
+      this.#wakeIfWaiting(id);
+    }
+    this.#persist(id);
+    await this.#durable?.agents.flush();
     return { id, outcome: park.outcome, status: end.status, fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed };
   }
 
@@ -262,10 +431,16 @@ export class Runtime {
   #start(process: AgentProcess, sandbox: AgentSandbox): void {
     sandbox.started = true;
     const context = { agentId: process.id, tenant: process.tenant, agentType: process.type, workspaceId: process.workspaceId ?? process.id };
-    const imports = createHostImports(this.#services, { context, sandbox, process: () => this.processes.get(process.id) });
+    const host: ProcessHost = { context, sandbox, process: () => this.processes.get(process.id) };
+    let imports = createHostImports(this.#services, host);
     void (async () => {
       let result: AgentResult;
       try {
+        if (this.#durable) {
+          const journaled = this.#durable.wrap(imports, { journal: await this.#durable.journal(process.id), sandbox, now: () => this.#clock.now() });
+          imports = journaled.imports;
+          host.journaled = journaled.current;
+        }
         sandbox.instance = await sandbox.component.instantiate(sandbox.store, { imports });
         result = { ok: true, value: String(await sandbox.instance.call(sandbox.entry, [process.goal])) };
       } catch (error) {
@@ -286,6 +461,7 @@ export class Runtime {
   }
 
   #release(id: string): void {
+    this.#durable?.forget(id);
     this.#sandboxes.get(id)?.release();
     this.#sandboxes.delete(id);
     this.approvals.forget(id);

@@ -48,6 +48,16 @@ export class AgentSandbox {
   /** Usage of the slice in flight, reported when it parks. */
   tokens = 0;
   calls = 0;
+  /**
+   * Fuel already charged to the process by an earlier instance of it (durable
+   * agents re-created by replay): the replayed run spends it again, and slices
+   * do not charge it twice.
+   */
+  fuelCredit = 0n;
+  /** Set on an agent re-created while waiting for an approval: it runs again only once no request of it is pending. */
+  awaitingApproval = false;
+  /** Usage charged with the first slice that parks (a recovered agent's spend so far). */
+  owed: { fuel: number; tokens: number; calls: number } | undefined;
   #inSlice = false;
   #sliceFuel = Infinity;
   #fuelAtStart = 0n;
@@ -67,9 +77,16 @@ export class AgentSandbox {
     return this.#inSlice;
   }
 
-  /** Fuel used since the slice began. */
+  /** True once the process is being stopped (terminate). */
+  get stopped(): boolean {
+    return this.#stopping !== undefined;
+  }
+
+  /** Fuel used since the slice began, not counting fuel covered by `fuelCredit`. */
   get sliceFuelUsed(): number {
-    return Number(this.store.fuel.used - this.#fuelAtStart);
+    const from = this.#fuelAtStart > this.fuelCredit ? this.#fuelAtStart : this.fuelCredit;
+    const used = this.store.fuel.used - from;
+    return used > 0n ? Number(used) : 0;
   }
 
   /** Starts accounting a dispatched slice; resolves when the guest parks or its call ends. */
@@ -109,6 +126,11 @@ export class AgentSandbox {
     this.#report(request);
   }
 
+  /** Ends the slice without running the guest (a recovered agent that still waits on an approval). */
+  idle(request: ParkRequest): void {
+    this.#report(request);
+  }
+
   /** Stops the guest: a parked guest fails at once, a running one at its next look. */
   stop(error: AgentOsError): void {
     this.#stopping = error;
@@ -133,6 +155,8 @@ export class AgentSandbox {
     this.#inSlice = false;
     const onPark = this.#onPark;
     this.#onPark = undefined;
-    onPark?.({ ...request, fuelUsed: this.sliceFuelUsed, tokensUsed: this.tokens, calls: this.calls });
+    const owed = this.owed ?? { fuel: 0, tokens: 0, calls: 0 };
+    this.owed = undefined;
+    onPark?.({ ...request, fuelUsed: this.sliceFuelUsed + owed.fuel, tokensUsed: this.tokens + owed.tokens, calls: this.calls + owed.calls });
   }
 }

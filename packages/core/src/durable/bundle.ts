@@ -1,0 +1,122 @@
+/**
+ * Migration bundles: one agent, packed to move between hosts (Node, browser,
+ * edge) as one byte string — a file, a request body, a Durable Object value.
+ *
+ * Format `agentos-bundle/1`, UTF-8 JSON: `{ body, signature }` where `body` =
+ * { format, manifest: { agentId, components: [{ sha256, size }] }, record,
+ * journal, approvals, components: [{ sha256, bytes (base64) }] } and
+ * `signature` = { keyId, publicKey, value } (base64), an Ed25519 signature over
+ * the RFC 8785 canonical JSON of `body`. Importers check the key is trusted,
+ * the signature, and every component against the SHA-256 the signed manifest
+ * records, before anything is written.
+ */
+import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { canonicalize, keyIdOf, type AuditSigner } from '../audit/index.ts';
+import { entryKey, fromBase64, sha256Hex, toBase64, type JournalEntry } from '../journal/index.ts';
+import { encodeJson } from '../store/index.ts';
+import type { AgentRecord, AgentStore } from './agent-store.ts';
+import { AGENT_FORMAT } from './agent-store.ts';
+
+export const BUNDLE_FORMAT = 'agentos-bundle/1';
+
+/** What a verified bundle holds. */
+export interface OpenedBundle {
+  record: AgentRecord;
+  journal: JournalEntry[];
+  approvals: ({ id: string; agentId: string } & Record<string, unknown>)[];
+  components: { sha256: string; bytes: Uint8Array }[];
+  /** Key id of the signer. */
+  keyId: string;
+}
+
+interface Body {
+  format: typeof BUNDLE_FORMAT;
+  manifest: { agentId: string; components: { sha256: string; size: number }[] };
+  record: AgentRecord;
+  journal: JournalEntry[];
+  approvals: OpenedBundle['approvals'];
+  components: { sha256: string; bytes: string }[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Packs and signs an agent from the store (flush first).
+ * @throws AgentOsError 'not-found' for an unknown agent or a missing component.
+ */
+export async function exportBundle(options: { agents: AgentStore; id: string; signer: AuditSigner }): Promise<Uint8Array> {
+  const { agents, id, signer } = options;
+  const record = await agents.getRecord(id);
+  if (!record) throw new AgentOsError('not-found', `No durable agent ${id} in this store.`, { details: { id } });
+  const journal = await agents.openJournal(id);
+  const bytes = await agents.getComponent(record.componentHash);
+  const body: Body = {
+    format: BUNDLE_FORMAT,
+    manifest: { agentId: id, components: [{ sha256: record.componentHash, size: bytes.length }] },
+    record,
+    journal: [...journal.entries],
+    approvals: await agents.approvals(id),
+    components: [{ sha256: record.componentHash, bytes: toBase64(bytes) }],
+  };
+  const signature = await signer.sign(encoder.encode(canonicalize(body)));
+  return encoder.encode(JSON.stringify({ body, signature: { keyId: signer.keyId, publicKey: toBase64(signer.publicKey), value: toBase64(signature) } }));
+}
+
+/**
+ * Verifies a bundle and returns its contents.
+ * @throws AgentOsError 'invalid-argument' when it is not a bundle of this format;
+ *   'signature-invalid' when the key is not trusted or the signature does not verify;
+ *   'hash-mismatch' when a component differs from its manifest entry.
+ */
+export async function openBundle(bytes: Uint8Array, trustedKeys: readonly Uint8Array[]): Promise<OpenedBundle> {
+  let parsed: { body?: Body; signature?: { keyId?: string; publicKey?: string; value?: string } };
+  try {
+    parsed = JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new AgentOsError('invalid-argument', 'Not an agent bundle: the bytes are not UTF-8 JSON.', { cause });
+  }
+  const { body, signature } = parsed ?? {};
+  if (body?.format !== BUNDLE_FORMAT || body.record?.format !== AGENT_FORMAT || typeof signature?.publicKey !== 'string' || typeof signature.value !== 'string') {
+    throw new AgentOsError('invalid-argument', `Not an agent bundle of format ${BUNDLE_FORMAT}.`);
+  }
+  const publicKey = fromBase64(signature.publicKey);
+  const keyId = keyIdOf(publicKey);
+  if (!trustedKeys.some((key) => keyIdOf(key) === keyId)) {
+    throw new AgentOsError('signature-invalid', `The bundle is signed by key ${keyId}, which is not among the trusted keys.`, { details: { keyId } });
+  }
+  if (!(await verify(publicKey, fromBase64(signature.value), encoder.encode(canonicalize(body))))) {
+    throw new AgentOsError('signature-invalid', `The bundle's signature does not verify: it was changed after key ${keyId} signed it.`, { details: { keyId } });
+  }
+  const components = body.components.map((c) => ({ sha256: c.sha256, bytes: fromBase64(c.bytes) }));
+  for (const listed of body.manifest.components) {
+    const found = components.find((c) => c.sha256 === listed.sha256);
+    if (!found || sha256Hex(found.bytes) !== listed.sha256 || found.bytes.length !== listed.size) {
+      throw new AgentOsError('hash-mismatch', `Component ${listed.sha256} of the bundle is missing or does not match its SHA-256.`, { details: { sha256: listed.sha256 } });
+    }
+  }
+  if (!body.manifest.components.some((c) => c.sha256 === body.record.componentHash)) {
+    throw new AgentOsError('hash-mismatch', 'The agent runs a component its manifest does not list.', { details: { sha256: body.record.componentHash } });
+  }
+  return { record: body.record, journal: body.journal, approvals: body.approvals, components, keyId };
+}
+
+/** Writes a verified bundle's agent into a store, in one batch for record, journal and approvals. */
+export async function writeBundle(agents: AgentStore, bundle: OpenedBundle): Promise<void> {
+  for (const component of bundle.components) await agents.putComponent(component.bytes, component.sha256);
+  const id = bundle.record.id;
+  await agents.store.batch([
+    ...bundle.journal.map((entry) => ({ type: 'put' as const, key: entryKey(id, entry.seq), value: encodeJson(entry) })),
+    ...bundle.approvals.map((request) => ({ type: 'put' as const, key: `agents/${id}/approvals/${request.id}`, value: encodeJson(request) })),
+    { type: 'put', key: `agents/${id}/record`, value: encodeJson(bundle.record) },
+  ]);
+}
+
+async function verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey('raw', publicKey as Uint8Array<ArrayBuffer>, 'Ed25519', false, ['verify']);
+    return await crypto.subtle.verify('Ed25519', key, signature as Uint8Array<ArrayBuffer>, message as Uint8Array<ArrayBuffer>);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The journal's value encoding: what crosses the guest boundary (jco's
+ * lifting of WIT values — bigints for 64-bit integers, Uint8Array for
+ * `list<u8>`, `undefined` for an absent `option`) as plain JSON, so entries
+ * can be stored anywhere, canonicalized for comparison and moved between hosts.
+ *
+ * Tagged forms: `{"$bigint":"<decimal>"}`, `{"$bytes":"<base64>"}`,
+ * `{"$undefined":1}`. A guest object that itself has a key starting with `$`
+ * is wrapped as `{"$object":{…}}`, so no guest value can pass for a tag.
+ */
+import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { canonicalize } from '../audit/index.ts';
+
+/** A value in the journal encoding (JSON data). */
+export type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
+
+const MAX_DEPTH = 128;
+
+/**
+ * Encodes a boundary value as JSON data.
+ * @throws AgentOsError 'invalid-argument' for functions, symbols, non-finite numbers, other
+ *   typed arrays, class instances other than Uint8Array/Array, or nesting deeper than 128.
+ */
+export function encodeValue(value: unknown, depth = 0): Encoded {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw invalid(`the number ${value} has no JSON form`);
+      return value;
+    case 'bigint':
+      return { $bigint: value.toString() };
+    case 'undefined':
+      return { $undefined: 1 };
+    case 'function':
+    case 'symbol':
+      throw invalid(`a ${typeof value} cannot cross the guest boundary`);
+  }
+  if (value === null) return null;
+  if (depth >= MAX_DEPTH) throw invalid(`nesting deeper than ${MAX_DEPTH} levels, or a cycle`);
+  if (value instanceof Uint8Array) return { $bytes: toBase64(value) };
+  if (Array.isArray(value)) return value.map((item) => encodeValue(item, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw invalid(`a ${proto?.constructor?.name ?? 'foreign'} object is not a boundary value`);
+  const out: Record<string, Encoded> = {};
+  let tagged = false;
+  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
+    if (key.startsWith('$')) tagged = true;
+    out[key] = encodeValue(member, depth + 1);
+  }
+  return tagged ? { $object: out } : out;
+}
+
+/**
+ * Decodes `encodeValue`'s output back into the boundary value.
+ * @throws AgentOsError 'invalid-argument' for a malformed tag (a damaged or forged entry).
+ */
+export function decodeValue(encoded: Encoded): unknown {
+  if (encoded === null || typeof encoded !== 'object') return encoded;
+  if (Array.isArray(encoded)) return encoded.map(decodeValue);
+  if ('$bigint' in encoded) {
+    const text = encoded.$bigint;
+    if (typeof text !== 'string' || !/^-?\d+$/.test(text)) throw invalid('a $bigint tag without a decimal string');
+    return BigInt(text);
+  }
+  if ('$bytes' in encoded) {
+    if (typeof encoded.$bytes !== 'string') throw invalid('a $bytes tag without base64 text');
+    return fromBase64(encoded.$bytes);
+  }
+  if ('$undefined' in encoded) return undefined;
+  const members = '$object' in encoded ? encoded.$object : encoded;
+  if (members === null || typeof members !== 'object' || Array.isArray(members)) throw invalid('an $object tag without an object');
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(members)) out[key] = decodeValue(member);
+  return out;
+}
+
+/** Canonical text (RFC 8785) of a boundary value: equal values, equal text. @throws like `encodeValue`. */
+export function canonicalValue(value: unknown): string {
+  return canonicalize(encodeValue(value));
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Base64 of every 12-bit value: two characters per lookup. */
+const PAIRS = Array.from({ length: 4096 }, (_, i) => ALPHABET[i >> 6] + ALPHABET[i & 63]);
+
+/**
+ * Standard base64 (with padding). Small inputs (most journaled bodies) go
+ * through a lookup table, which beats `btoa` over a binary string several
+ * times; large ones use `btoa` in chunks so the argument list cannot overflow.
+ */
+export function toBase64(bytes: Uint8Array): string {
+  if (bytes.length > 4096) {
+    const CHUNK = 0x8000;
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += CHUNK) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
+    return btoa(binary);
+  }
+  let out = '';
+  const whole = bytes.length - (bytes.length % 3);
+  for (let i = 0; i < whole; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += PAIRS[n >> 12] + PAIRS[n & 4095];
+  }
+  const rest = bytes.length - whole;
+  if (rest === 1) {
+    const n = bytes[whole] << 16;
+    out += PAIRS[n >> 12] + '==';
+  } else if (rest === 2) {
+    const n = (bytes[whole] << 16) | (bytes[whole + 1] << 8);
+    out += PAIRS[n >> 12] + ALPHABET[(n >> 6) & 63] + '=';
+  }
+  return out;
+}
+
+/** @throws AgentOsError 'invalid-argument' when `text` is not base64. */
+export function fromBase64(text: string): Uint8Array {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch (cause) {
+    throw new AgentOsError('invalid-argument', 'A journal value holds bytes that are not base64.', { cause });
+  }
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+function invalid(message: string): AgentOsError {
+  return new AgentOsError('invalid-argument', `Cannot journal the value: ${message}.`);
+}

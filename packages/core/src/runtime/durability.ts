@@ -1,0 +1,198 @@
+/**
+ * The runtime's durable side (when `RuntimeOptions.durable` is set): journals
+ * each process's capability calls, keeps agent records and approval requests
+ * in the Store, and prepares the sandboxes that re-create an agent by replay —
+ * after a restart (`recover`), after an import, or after it was evicted while
+ * waiting for a human. The runtime calls in at spawn, instantiation, slice
+ * end and on every transition; the storage formats live in durable/.
+ */
+import type { HostImports } from '../../../sandbox/src/index.ts';
+import type { AuditSigner } from '../audit/index.ts';
+import type { Component } from '../../../sandbox/src/index.ts';
+import { AGENT_FORMAT, AgentStore, fromStoredBudget, journalImports, toStoredBudget, type AgentRecord, type JournaledImports } from '../durable/index.ts';
+import { decodeValue, Replay, toHexString, type Effect, type Journal, type JournalEntry } from '../journal/index.ts';
+import type { AgentProcess } from '../process/index.ts';
+import { ASYNC_IMPORTS } from './host-imports.ts';
+import type { DurableOptions } from './options.ts';
+import type { AgentStatus } from './runtime.ts';
+import { AgentSandbox, type AgentResult } from './sandbox.ts';
+
+/** Imports whose calls have effects outside the agent: journaled as started before they run, retried with their key. */
+const EXTERNAL = new Set(['kv#set', 'kv#delete', 'http#fetch', 'llm#complete', 'bus#send', 'bus#publish', 'bus#subscribe', 'bus#request', 'approval#request', 'tools#call']);
+
+/** `agentos:runtime/<iface>@0.1.0#<kebab>` → `agentos:runtime/<iface>#<camel>` (how the host object names it). */
+const ASYNC_FUNCTIONS: ReadonlySet<string> = new Set(ASYNC_IMPORTS.map((name) => {
+  const [iface, fn] = name.split('#');
+  return `${iface.replace(/@[^@]*$/, '')}#${fn.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())}`;
+}));
+
+function effectOf(name: string): Effect {
+  const [iface, fn] = name.split('#');
+  const short = `${iface.slice(iface.lastIndexOf('/') + 1)}#${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return EXTERNAL.has(short) ? 'external' : 'read';
+}
+
+/** What the runtime knows of a durable agent beyond its process record. */
+export interface AgentIdentity {
+  entry: 'run' | 'invoke';
+  componentHash: string;
+}
+
+/**
+ * Usage a journal shows: completed calls (a started one is charged when it is
+ * retried), tokens of completed `llm.complete` calls, and the fuel used at the last call.
+ */
+export function journalUsage(entries: readonly JournalEntry[]): { calls: number; tokens: number; fuel: bigint } {
+  let tokens = 0;
+  let calls = 0;
+  for (const entry of entries) {
+    if (entry.state === 'completed') calls++;
+    if (entry.function !== 'complete' || entry.state !== 'completed' || entry.result === undefined) continue;
+    const result = decodeValue(entry.result) as { tag?: string; val?: { usage?: { inputTokens?: number; outputTokens?: number } } };
+    if (result?.tag === 'ok') tokens += (result.val?.usage?.inputTokens ?? 0) + (result.val?.usage?.outputTokens ?? 0);
+  }
+  const last = entries.at(-1);
+  return { calls, tokens, fuel: last ? BigInt(last.fuelAtCall) : 0n };
+}
+
+export class Durability {
+  readonly agents: AgentStore;
+  readonly signer: AuditSigner | undefined;
+  readonly #journals = new Map<string, Promise<Journal>>();
+  readonly #identities = new Map<string, AgentIdentity>();
+
+  constructor(options: DurableOptions) {
+    this.agents = new AgentStore(options.store);
+    this.signer = options.signer;
+  }
+
+  identify(id: string, identity: AgentIdentity): void {
+    this.#identities.set(id, identity);
+  }
+
+  identity(id: string): AgentIdentity | undefined {
+    return this.#identities.get(id);
+  }
+
+  /** The agent's journal, opened once per runtime. */
+  journal(id: string): Promise<Journal> {
+    let journal = this.#journals.get(id);
+    if (!journal) {
+      journal = this.agents.openJournal(id);
+      this.#journals.set(id, journal);
+    }
+    return journal;
+  }
+
+  /** Drops the cached journal of an agent that ended (after its last flush). */
+  forget(id: string): void {
+    const journal = this.#journals.get(id);
+    this.#journals.delete(id);
+    if (journal) this.agents.enqueue(async () => (await journal).flush());
+  }
+
+  /** Wraps a process's imports: calls already journaled are replayed, new ones journaled. */
+  wrap(imports: HostImports, options: { journal: Journal; sandbox: AgentSandbox; now: () => number }): JournaledImports {
+    const { journal, sandbox } = options;
+    return journalImports(imports, {
+      journal,
+      replay: new Replay(journal.entries),
+      fuelUsed: () => sandbox.store.fuel.used,
+      now: options.now,
+      asyncFunctions: ASYNC_FUNCTIONS,
+      effectOf,
+      stopped: () => sandbox.stopped,
+    });
+  }
+
+  /** The record to store for a process as it stands. */
+  record(process: AgentProcess, result: AgentResult | undefined): AgentRecord | undefined {
+    const identity = this.#identities.get(process.id);
+    if (!identity) return undefined;
+    return {
+      format: AGENT_FORMAT, id: process.id, type: process.type, entry: identity.entry, componentHash: identity.componentHash,
+      goal: process.goal, tenant: process.tenant, priority: process.priority, workspaceId: process.workspaceId ?? process.id,
+      budget: toStoredBudget(process.budget), status: process.status, suspendReason: process.suspendReason ?? null,
+      result: result ?? null, createdAt: process.createdAt, updatedAt: process.updatedAt,
+    };
+  }
+
+  /** Queues a write of the process's record (read when the write runs, so bursts coalesce to the latest state). */
+  persist(read: () => AgentRecord | undefined): void {
+    this.agents.enqueue(async () => {
+      const record = read();
+      if (record) await this.agents.putRecord(record);
+    });
+  }
+
+  /** Queues a write of an approval request. */
+  persistApproval(request: { id: string; agentId: string }): void {
+    const copy = structuredClone(request);
+    this.agents.enqueue(() => this.agents.putApproval(copy.agentId, copy));
+  }
+
+  /** Resolves once every queued record/approval write and every journal entry is durable. */
+  async flush(): Promise<void> {
+    await this.agents.flush();
+    for (const journal of this.#journals.values()) await (await journal).flush();
+  }
+}
+
+/** A live instance's state: two runs that agree on it are in the same state. */
+export interface InstanceState {
+  fuelUsed: bigint;
+  /** SHA-256 (hex) over every linear memory of the instance, in instantiation order. */
+  memorySha256: string;
+  memoryBytes: number;
+}
+
+export async function instanceState(sandbox: AgentSandbox): Promise<InstanceState> {
+  const memories = sandbox.store.memories;
+  let total = 0;
+  for (const memory of memories) total += memory.buffer.byteLength;
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const memory of memories) {
+    all.set(new Uint8Array(memory.buffer), offset);
+    offset += memory.buffer.byteLength;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+  return { fuelUsed: sandbox.store.fuel.used, memorySha256: toHexString(digest), memoryBytes: total };
+}
+
+/**
+ * The sandbox of an agent rebuilt from its record: charged once for its spend
+ * so far as the journal shows it (the replay re-runs that fuel without
+ * charging it again), and waiting if it waited for an approval.
+ */
+export function restoredSandbox(options: { record: AgentRecord; component: Component; journal: Journal; checkEvery: bigint }): AgentSandbox {
+  const { record, journal } = options;
+  const sandbox = new AgentSandbox({ component: options.component, entry: record.entry, checkEvery: options.checkEvery });
+  const usage = journalUsage(journal.entries);
+  sandbox.fuelCredit = usage.fuel;
+  sandbox.owed = { fuel: Number(usage.fuel), tokens: usage.tokens, calls: usage.calls };
+  sandbox.awaitingApproval = record.suspendReason === 'approval';
+  return sandbox;
+}
+
+/**
+ * Drops a parked guest's instance and returns a fresh sandbox that re-creates
+ * it by replay. The old guest stays suspended on a promise nobody settles and
+ * is collected with its instance.
+ */
+export function evictedSandbox(old: AgentSandbox, checkEvery: bigint): AgentSandbox {
+  old.release();
+  const fresh = new AgentSandbox({ component: old.component, entry: old.entry, checkEvery });
+  // The process was charged for everything the old instance ran; replay runs it again for free.
+  fresh.fuelCredit = old.store.fuel.used;
+  fresh.awaitingApproval = true;
+  return fresh;
+}
+
+/** The status of an agent that had ended before this runtime recovered it (its spend is not kept). */
+export function endedStatus(record: AgentRecord): AgentStatus {
+  return {
+    id: record.id, type: record.type, status: record.status, suspendReason: undefined, budget: fromStoredBudget(record.budget),
+    spent: { fuel: 0, tokens: 0, wallMs: 0, calls: 0 }, result: (record.result ?? undefined) as AgentResult | undefined, pendingApprovals: [], memoryBytes: 0,
+  };
+}
