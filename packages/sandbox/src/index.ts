@@ -14,6 +14,7 @@ export {
   DEFAULT_FUEL,
   DEFAULT_SLICE,
   DEFAULT_MAX_MEMORY_BYTES,
+  DEFAULT_MAX_COMPONENT_BYTES,
   UNLIMITED_FUEL,
   dataUrlGlueLoader,
   blobUrlGlueLoader,

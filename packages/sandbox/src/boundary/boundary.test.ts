@@ -30,6 +30,39 @@ describe('hardenGlue', () => {
     expect(codeOf(() => hardenGlue(GLUE.replace('instantiateCore = WebAssembly.instantiate', 'instantiateCore')))).toBe('internal');
   });
 
+  it('silences the debug log and drops the unread UTF-16 code point count', () => {
+    const glue = `${GLUE}
+  const _debugLog = (...args) => {
+    if (!globalThis?.process?.env?.JCO_DEBUG) { return; }
+    console.debug(...args);
+  };
+  function _utf16AllocateAndEncode(str, realloc, memory) {
+    return { ptr, len, codepoints: [...str].length };
+  }`;
+    const { source, report } = hardenGlue(glue);
+    expect(source).toContain('const _debugLog = () => {};');
+    expect(source).not.toContain('JCO_DEBUG');
+    expect(source).toContain('return { ptr, len, codepoints: -1 };');
+    expect(report.applied['silent debug log']).toBe(1);
+  });
+
+  it('refuses to drop the code point count when the glue reads it', () => {
+    const glue = `${GLUE}\nreturn { ptr, len, codepoints: [...str].length };\nconst n = res.codepoints;`;
+    expect(codeOf(() => hardenGlue(glue))).toBe('internal');
+  });
+
+  it('fails loudly on a debug switch it does not recognise', () => {
+    expect(codeOf(() => hardenGlue(`${GLUE}\nif (process.env.JCO_DEBUG) console.log(x);`))).toBe('internal');
+  });
+
+  it('lifts strings through decodeAt so the cap is checked before any view is made', () => {
+    const glue = `${GLUE}\nvar result0 = TEXT_DECODER_UTF8.decode(new Uint8Array(memory0.buffer, ptr0, len0));\nval = utf16Decoder.decode(new DataView(ctx.memory.buffer, offset, len));`;
+    const { source } = hardenGlue(glue);
+    expect(source).toContain('TEXT_DECODER_UTF8.decodeAt(memory0.buffer, ptr0, len0, Uint8Array)');
+    expect(source).toContain('utf16Decoder.decodeAt(ctx.memory.buffer, offset, len, DataView)');
+    expect(codeOf(() => hardenGlue(`${GLUE}\nx = d.decode(new Uint8Array(m.buffer, p, l + 1));`))).toBe('internal');
+  });
+
   it('fails loudly when an unhardened decoder is left', () => {
     expect(codeOf(() => hardenGlue(`${GLUE}\nconst other = new TextDecoder('latin1');`))).toBe('internal');
   });
@@ -41,6 +74,15 @@ describe('boundary hooks', () => {
   it('traps on invalid UTF-8 instead of inserting replacement characters', () => {
     expect(codeOf(() => hooks.utf8Decoder.decode(new Uint8Array([0x66, 0xff, 0x6f])))).toBe('trap');
     expect(hooks.utf8Decoder.decode(new TextEncoder().encode('héllo'))).toBe('héllo');
+  });
+
+  it('checks a lifted string against the cap, then the memory bounds, before reading it', () => {
+    const memory = new TextEncoder().encode('xxhello').buffer;
+    expect(hooks.utf8Decoder.decodeAt(memory, 2, 5, Uint8Array)).toBe('hello');
+    expect(codeOf(() => hooks.utf8Decoder.decodeAt(memory, 0, 2 ** 30, Uint8Array))).toBe('limit-exceeded');
+    expect(codeOf(() => hooks.utf8Decoder.decodeAt(memory, 4, 6, Uint8Array))).toBe('trap');
+    expect(codeOf(() => hooks.utf16Decoder.decodeAt(new ArrayBuffer(8), 1, 2, Uint16Array))).toBe('trap');
+    expect(codeOf(() => hooks.utf16Decoder.decodeAt(new ArrayBuffer(16), 0, 5, Uint16Array))).toBe('limit-exceeded');
   });
 
   it('refuses strings and lists over their caps with limit-exceeded', () => {

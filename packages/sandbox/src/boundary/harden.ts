@@ -10,6 +10,19 @@
  * its pattern must match, and afterwards the source must not contain any of
  * the unhardened constructs. A jco release that spells the glue differently
  * makes `hardenGlue` throw instead of producing unhardened glue.
+ *
+ * Strings are lifted with `decoder.decodeAt(buffer, ptr, length, ViewType)`
+ * instead of `decoder.decode(new ViewType(buffer, ptr, length))`: the glue's
+ * view constructor would otherwise see a guest-chosen length first, and a
+ * length past the end of memory would come out as a bare RangeError instead of
+ * 'limit-exceeded' (over the cap) or an out-of-bounds trap.
+ *
+ * Two rules are about speed and host hygiene rather than checks: jco 1.35's
+ * `_debugLog` reads `globalThis.process.env.JCO_DEBUG` ~10 times per call (23 %
+ * of a scalar call's CPU) and, with that variable set, prints guest values on
+ * the host console; and `_utf16AllocateAndEncode` counts code points with
+ * `[...str].length` on every string it lowers (30 % of a string call), a
+ * figure nothing reads. Both are held to the same discipline.
  */
 import { AgentOsError } from '../errors/index.ts';
 
@@ -20,6 +33,8 @@ interface Rule {
   /** Inclusive bounds on the number of matches. */
   min: number;
   max: number;
+  /** A construct whose presence would make the rewrite wrong (checked before it applies). */
+  unless?: { what: string; pattern: RegExp };
 }
 
 const RULES: Rule[] = [
@@ -38,6 +53,21 @@ const RULES: Rule[] = [
     max: 1,
   },
   {
+    name: 'silent debug log',
+    pattern: /const _debugLog = \(\.\.\.args\) => \{\s*if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\) \{ return; \}\s*console\.debug\(\.\.\.args\);\s*\};/g,
+    replace: 'const _debugLog = () => {};',
+    min: 0,
+    max: 1,
+  },
+  {
+    name: 'no code point count of a lowered UTF-16 string',
+    pattern: /return \{ ptr, len, codepoints: \[\.\.\.str\]\.length \};/g,
+    replace: 'return { ptr, len, codepoints: -1 };',
+    min: 0,
+    max: 1,
+    unless: { what: 'a read of the code point count', pattern: /\.codepoints\b|\{[^{}]*\bcodepoints\b[^{}]*\}\s*=/ },
+  },
+  {
     name: 'fatal UTF-16 decoder',
     pattern: /const utf16Decoder = new TextDecoder\('utf-16'\);/g,
     replace: 'const utf16Decoder = $agentos.utf16Decoder;',
@@ -48,6 +78,13 @@ const RULES: Rule[] = [
     name: 'fatal UTF-8 decoder of a string transcoding trampoline',
     pattern: /const decoder = new TextDecoder\(\);/g,
     replace: 'const decoder = $agentos.utf8Decoder;',
+    min: 0,
+    max: Infinity,
+  },
+  {
+    name: 'string lifted through a capped, bounds-checked view',
+    pattern: /(TEXT_DECODER_UTF8|utf16Decoder|decoder)\.decode\(new (Uint8Array|Uint16Array|DataView)\(([\w.]+)\.buffer, (\w+), (\w+)\)\)/g,
+    replace: '$1.decodeAt($3.buffer, $4, $5, $2)',
     min: 0,
     max: Infinity,
   },
@@ -88,6 +125,9 @@ const FORBIDDEN: { what: string; pattern: RegExp }[] = [
   { what: 'a lifting loop without a length cap', pattern: /for \((let|var) i = 0; i < len\d*;/ },
   { what: 'an untracked WebAssembly.promising', pattern: /WebAssembly\.promising\(/ },
   { what: 'an untracked WebAssembly.Suspending', pattern: /WebAssembly\.Suspending\(/ },
+  { what: 'a string decoded from a view the size cap never saw', pattern: /\.decode\(new (Uint8Array|Uint16Array|DataView)\(/ },
+  { what: 'a debug switch read from the host environment', pattern: /JCO_DEBUG/ },
+  { what: 'a code point count by spreading a guest-bound string', pattern: /\[\.\.\.str\]\.length/ },
 ];
 
 export interface HardenReport {
@@ -104,6 +144,12 @@ export function hardenGlue(source: string): { source: string; report: HardenRepo
   const applied: Record<string, number> = {};
   let out = source;
   for (const rule of RULES) {
+    rule.pattern.lastIndex = 0;
+    if (rule.unless && rule.pattern.test(out) && rule.unless.pattern.test(out)) {
+      throw new AgentOsError('internal', `Boundary hardening does not fit this jco glue: rule '${rule.name}' cannot apply because the glue contains ${rule.unless.what}. Update boundary/harden.ts for this jco version.`, {
+        details: { rule: rule.name },
+      });
+    }
     let count = 0;
     out = out.replace(rule.pattern, (...match) => {
       count++;

@@ -10,6 +10,7 @@ export {
   DEFAULT_MAX_LIST_LENGTH,
   DEFAULT_MAX_STRING_BYTES,
   type BoundaryHooks,
+  type GuestDecoder,
   type BoundaryHooksOptions,
   type BoundaryLimits,
 } from './hooks.ts';

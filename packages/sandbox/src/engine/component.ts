@@ -3,10 +3,10 @@
  * modules. Loading is the expensive part and is cached by the Engine;
  * `instantiate` is cheap and may run many times, each into its own Store.
  */
-import { createBoundaryHooks, type BoundaryLimits } from '../boundary/index.ts';
+import { createBoundaryHooks, type BoundaryHooks, type BoundaryLimits } from '../boundary/index.ts';
 import { AgentOsError } from '../errors/index.ts';
 import type { GlueModule } from './glue-loader.ts';
-import { linkImports, type HostImports } from './imports.ts';
+import { linkImports, watchAsyncImports, type HostImports } from './imports.ts';
 import { ComponentInstance } from './instance.ts';
 import type { ExportedFunction } from './signatures.ts';
 import type { Store } from './store.ts';
@@ -27,6 +27,10 @@ export interface ComponentParts {
   hash: string;
   /** Precompiled glue only: the helper modules it reads as `$agentos.inlineModules[i]` instead of compiling them. */
   inlineModules?: WebAssembly.Module[];
+  /** True when the glue calls exports through JSPI (loaded `preemptible` or with `asyncImports`). */
+  async?: boolean;
+  /** Host imports (`iface#func`, or `func` at world level) that may return a Promise. */
+  asyncImports?: readonly string[];
 }
 
 export interface InstantiateOptions {
@@ -46,6 +50,9 @@ export class Component {
   readonly metered: boolean;
   readonly maxMemoryBytes: number | undefined;
   readonly hash: string;
+  /** True when exports are JSPI-wrapped: calls return Promises and `callSync` is refused. */
+  readonly async: boolean;
+  readonly asyncImports: readonly string[];
   readonly #glue: GlueModule;
   readonly #inlineModules: WebAssembly.Module[];
 
@@ -58,50 +65,101 @@ export class Component {
     this.metered = parts.metered;
     this.maxMemoryBytes = parts.maxMemoryBytes;
     this.hash = parts.hash;
+    this.async = parts.async ?? false;
+    this.asyncImports = parts.asyncImports ?? [];
   }
 
   /**
    * Instantiates the component into `store` (its start functions already spend the store's fuel).
-   * @throws AgentOsError: 'trap'/'out-of-fuel'/'deadline' from start functions, 'memory-limit' or
-   *   'invalid-component' when a core module cannot be instantiated.
+   * Core modules are instantiated synchronously where the host allows it, so the glue finishes
+   * without a trip through the microtask queue.
+   * @throws AgentOsError (as a rejection): 'trap'/'out-of-fuel'/'deadline' from start functions,
+   *   'memory-limit' or 'invalid-component' when a core module cannot be instantiated.
    */
-  async instantiate(store: Store, options: InstantiateOptions = {}): Promise<ComponentInstance> {
+  instantiate(store: Store, options: InstantiateOptions = {}): Promise<ComponentInstance> {
     const wasmFunctions = new WeakSet<object>();
     const flag = store.canSuspend;
-    const instantiateCore = async (module: WebAssembly.Module, imports: WebAssembly.Imports = {}): Promise<WebAssembly.Instance> => {
+    const link = (module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports => {
       const linked: WebAssembly.Imports = {};
-      for (const [namespace, members] of Object.entries(imports)) {
+      for (const namespace in imports) {
+        const members = imports[namespace];
         const out: Record<string, WebAssembly.ImportValue> = {};
-        for (const [name, value] of Object.entries(members)) {
+        for (const name in members) {
+          const value = members[name];
           out[name] = typeof value === 'function' && !wasmFunctions.has(value) ? guardHostFunction(value as (...args: unknown[]) => unknown, `${namespace}#${name}`, flag) : value;
         }
         linked[namespace] = out;
       }
       if (this.metered && needsFuel(module)) linked[FUEL_MODULE] = store.fuelImports;
-      const instance = await WebAssembly.instantiate(module, linked);
-      for (const value of Object.values(instance.exports)) {
+      return linked;
+    };
+    const adopt = (instance: WebAssembly.Instance): WebAssembly.Instance => {
+      const exports = instance.exports;
+      for (const name in exports) {
+        const value = exports[name];
         if (typeof value === 'function') wasmFunctions.add(value);
         else if (value instanceof WebAssembly.Memory) store.trackMemory(value, this.maxMemoryBytes);
       }
       return instance;
     };
-    const hooks = Object.assign(createBoundaryHooks({ ...options.limits, canSuspend: flag }), { inlineModules: this.#inlineModules });
-    const imports = linkImports([...this.imports], options.imports ?? {});
-    store.beginCall();
-    try {
-      const exports = await this.#glue.instantiate((name) => this.#module(name), imports, instantiateCore, hooks);
-      return new ComponentInstance({ exports, store, functions: this.functions });
-    } catch (error) {
-      throw instantiationError(error, store);
-    } finally {
+    const instantiateCore = (module: WebAssembly.Module, imports: WebAssembly.Imports = {}): WebAssembly.Instance | Promise<WebAssembly.Instance> => {
+      const linked = link(module, imports);
+      const instance = instantiateSync(module, linked);
+      return instance ? adopt(instance) : WebAssembly.instantiate(module, linked).then(adopt);
+    };
+    const fail = (error: unknown): never => {
       store.endCall();
+      throw instantiationError(error, store);
+    };
+    const done = (exports: Record<string, unknown>): ComponentInstance => {
+      store.endCall();
+      return new ComponentInstance({ exports, store, functions: this.functions, async: this.async });
+    };
+    store.beginCall();
+    let pending: Record<string, unknown> | Promise<Record<string, unknown>>;
+    try {
+      const imports = linkImports(this.imports, options.imports ?? {});
+      const hostFailure = this.asyncImports.length > 0 ? watchAsyncImports(imports, this.asyncImports) : undefined;
+      const hooks = createBoundaryHooks({ ...options.limits, canSuspend: flag, hostFailure }) as BoundaryHooks & { inlineModules: WebAssembly.Module[] };
+      hooks.inlineModules = this.#inlineModules;
+      // The glue's instantiate returns its exports directly when every instantiateCore did.
+      pending = (this.#glue.instantiate as unknown as SyncGlueInstantiate)((name) => this.#module(name), imports, instantiateCore, hooks);
+    } catch (error) {
+      store.endCall();
+      return Promise.reject(instantiationError(error, store));
     }
+    if (pending instanceof Promise) return pending.then(done, fail);
+    return Promise.resolve(done(pending));
   }
 
   #module(name: string): WebAssembly.Module {
     const module = this.modules.get(name);
     if (!module) throw new AgentOsError('internal', `The glue asked for a core module '${name}' that was not compiled.`);
     return module;
+  }
+}
+
+type SyncGlueInstantiate = (
+  getCoreModule: (name: string) => WebAssembly.Module,
+  imports: Record<string, unknown>,
+  instantiateCore: (module: WebAssembly.Module, imports?: WebAssembly.Imports) => WebAssembly.Instance | Promise<WebAssembly.Instance>,
+  hooks: unknown,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** False once the host refused a synchronous instantiation (Chromium's main thread does for modules over 4 KB). */
+let syncAllowed = true;
+
+/** `new WebAssembly.Instance`, or undefined where the host only allows the asynchronous form. */
+function instantiateSync(module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Instance | undefined {
+  if (!syncAllowed) return undefined;
+  try {
+    return new WebAssembly.Instance(module, imports);
+  } catch (error) {
+    if (error instanceof RangeError && /disallowed|main thread/i.test(error.message)) {
+      syncAllowed = false;
+      return undefined;
+    }
+    throw error;
   }
 }
 

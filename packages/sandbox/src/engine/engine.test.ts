@@ -83,6 +83,35 @@ describe('Engine', () => {
     expect(error.code).toBe('capability-denied');
   });
 
+  it('calls synchronously with callSync, with the same results and fuel as call', async () => {
+    const component = await engine.load(ADDER);
+    const viaCall = new Store();
+    const a = await component.instantiate(viaCall);
+    const viaSync = new Store();
+    const b = await component.instantiate(viaSync);
+    expect(await a.call('docs:adder/add#add', [40, 2])).toBe(42);
+    expect(b.callSync('docs:adder/add#add', [40, 2])).toBe(42);
+    expect(viaSync.fuel.used).toBe(viaCall.fuel.used);
+    expect(() => b.callSync('docs:adder/add#sub', [1, 2])).toThrow(expect.objectContaining({ code: 'not-found' }));
+  });
+
+  it('poisons an instance after a trap in callSync, like call', async () => {
+    const instance = await (await engine.load(ADDER)).instantiate(new Store({ fuel: 3n }));
+    expect(() => instance.callSync('docs:adder/add#add', [1, 2])).toThrow(expect.objectContaining({ code: 'out-of-fuel' }));
+    expect((await rejection(instance.call('docs:adder/add#add', [1, 2]))).code).toBe('illegal-state');
+  });
+
+  it('serializes calls: a call made while another is in flight runs after it', async () => {
+    const instance = await (await engine.load(ADDER)).instantiate(new Store());
+    const results = await Promise.all([1, 2, 3].map((n) => instance.call('docs:adder/add#add', [n, n])));
+    expect(results).toEqual([2, 4, 6]);
+  });
+
+  it('refuses a component over maxComponentBytes with limit-exceeded', async () => {
+    const error = await rejection(engine.load(ADDER, { maxComponentBytes: 100 }));
+    expect(error.code).toBe('limit-exceeded');
+  });
+
   it('reports not-found with the list of exports for an unknown export', async () => {
     const instance = await (await engine.load(ADDER)).instantiate(new Store());
     const error = await rejection(instance.call('docs:adder/add#sub', [1, 2]));

@@ -21,6 +21,9 @@ import { fromPrecompiled, type PrecompiledComponent } from './precompiled.ts';
 import { exportedFunctions, type ExportedFunction } from './signatures.ts';
 import { transpileComponent, type Transpiled } from './transpile.ts';
 
+/** Default cap on the size of a component binary: 128 MiB (metering's cap on one core module). */
+export const DEFAULT_MAX_COMPONENT_BYTES = 128 * 1024 * 1024;
+
 /** Default cap on each guest memory: 64 MiB. */
 export const DEFAULT_MAX_MEMORY_BYTES = 64 * 1024 * 1024;
 
@@ -38,6 +41,8 @@ export interface EngineOptions {
 }
 
 export interface LoadOptions {
+  /** Largest component binary accepted, refused before any parsing (default `DEFAULT_MAX_COMPONENT_BYTES`). */
+  maxComponentBytes?: number;
   /** Inject fuel metering (default true). Without it the store's fuel is not counted. */
   meter?: boolean;
   /** Cap on each memory, baked into the core modules (default 64 MiB; ignored with `cap: false`). */
@@ -79,7 +84,8 @@ export class Engine {
 
   /**
    * Loads a component: transpile, harden, instrument and compile each core module (all cached).
-   * @throws AgentOsError('invalid-component') for bytes jco cannot bind or a core module that does
+   * @throws AgentOsError('limit-exceeded') for bytes over `maxComponentBytes`, before any work;
+   *   'invalid-component' for bytes jco cannot bind or a core module that does
    *   not compile; 'memory-limit' when a module's minimum memory is above the cap; metering's
    *   'unsupported-feature'/'limit-exceeded'; 'internal' when the glue cannot be hardened.
    */
@@ -106,6 +112,8 @@ export class Engine {
       metered: settings.meter,
       maxMemoryBytes: settings.maxMemoryBytes,
       hash,
+      async: settings.async,
+      asyncImports: options.asyncImports,
     });
   }
 
@@ -151,6 +159,12 @@ export class Engine {
   }
 
   async #prepare(bytes: Uint8Array, options: LoadOptions): Promise<{ hash: string; transpiled: Transpiled; settings: CoreSettings }> {
+    const maxBytes = options.maxComponentBytes ?? DEFAULT_MAX_COMPONENT_BYTES;
+    if (bytes.byteLength > maxBytes) {
+      throw new AgentOsError('limit-exceeded', `The component is ${bytes.byteLength} bytes; the limit is ${maxBytes} bytes. Raise maxComponentBytes if it is meant to be this large.`, {
+        details: { limit: 'maxComponentBytes', max: maxBytes, actual: bytes.byteLength },
+      });
+    }
     const hash = await sha256Hex(bytes);
     const async = options.preemptible === true || (options.asyncImports?.length ?? 0) > 0;
     const transpiled = await this.#transpile(hash, bytes, async, options.asyncImports ?? []);

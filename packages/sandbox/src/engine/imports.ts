@@ -9,6 +9,8 @@
  * stops the first actual use.
  */
 import { AgentOsError } from '../errors/index.ts';
+import { toCamel } from './signatures.ts';
+import { hostImportError } from './traps.ts';
 
 /** Host import implementations: interface name → object of functions/classes. */
 export type HostImports = Record<string, Record<string, unknown>>;
@@ -23,7 +25,7 @@ export function withoutVersion(name: string): string {
  * Builds the glue's `imports` argument: every specifier it reads, taken from
  * `provided` (matched with or without a version) or a denying stub.
  */
-export function linkImports(specifiers: string[], provided: HostImports): Record<string, unknown> {
+export function linkImports(specifiers: readonly string[], provided: HostImports): Record<string, unknown> {
   const byBareName = new Map<string, Record<string, unknown>>();
   for (const [key, value] of Object.entries(provided)) byBareName.set(withoutVersion(key), value);
   const linked: Record<string, unknown> = Object.create(null);
@@ -52,4 +54,38 @@ export function denyingInterface(iface: string): Record<string, unknown> {
       return member;
     },
   });
+}
+
+/**
+ * Wraps the async host imports (`iface#func`, or `func` at world level, as given to
+ * `engine.load`) in `linked` so that a rejection also rejects the returned promise, which the
+ * boundary races every suspended import against (see `hostFailure` in boundary/hooks.ts).
+ * Each wrapped interface object is replaced by a copy (same prototype, same members).
+ */
+export function watchAsyncImports(linked: Record<string, unknown>, asyncImports: readonly string[]): Promise<never> {
+  let fail!: (error: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (fail = reject));
+  failure.catch(() => undefined);
+  for (const name of asyncImports) {
+    const hash = name.lastIndexOf('#');
+    const iface = hash < 0 ? name : name.slice(0, hash);
+    const member = hash < 0 ? 'default' : toCamel(name.slice(hash + 1));
+    const key = Object.keys(linked).find((k) => k === iface || withoutVersion(k) === withoutVersion(iface));
+    const holder = key === undefined ? undefined : (linked[key] as Record<string, unknown>);
+    const fn = holder?.[member];
+    // Only what the host provided: a denied interface stays the denying stub.
+    if (key === undefined || !holder || typeof fn !== 'function' || !Object.hasOwn(holder, member)) continue;
+    const copy = Object.create(Object.getPrototypeOf(holder), Object.getOwnPropertyDescriptors(holder)) as Record<string, unknown>;
+    copy[member] = function (this: unknown, ...args: unknown[]): unknown {
+      const result = (fn as (...a: unknown[]) => unknown).apply(this, args);
+      if (!(result instanceof Promise)) return result;
+      return result.catch((error: unknown) => {
+        const mapped = hostImportError(error, name);
+        fail(mapped);
+        throw mapped;
+      });
+    };
+    linked[key] = copy;
+  }
+  return failure;
 }

@@ -15,7 +15,7 @@
  * Hosts that cannot compile at run time (workerd) bundle `engine.precompile(bytes)`'s
  * files and call `fromPrecompiled(default export of its index.js)` instead of `load`.
  */
-export { Engine, DEFAULT_MAX_MEMORY_BYTES, type EngineOptions, type LoadOptions, type Instrument } from './engine.ts';
+export { Engine, DEFAULT_MAX_COMPONENT_BYTES, DEFAULT_MAX_MEMORY_BYTES, type EngineOptions, type LoadOptions, type Instrument } from './engine.ts';
 export { Component, type InstantiateOptions } from './component.ts';
 export { fromPrecompiled, PRECOMPILED_FORMAT, type PrecompiledComponent, type PrecompiledFiles, type PrecompiledManifest } from './precompiled.ts';
 export { precompiledFiles, extractInlineModules, EXHAUSTED_FILE, GLUE_FILE, LOADER_FILE, type Precompiled } from './precompile.ts';

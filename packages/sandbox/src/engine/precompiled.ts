@@ -103,5 +103,7 @@ export function fromPrecompiled(precompiled: PrecompiledComponent): Component {
     maxMemoryBytes: manifest.maxMemoryBytes,
     hash: manifest.hash,
     inlineModules: inline,
+    async: manifest.preemptible,
+    asyncImports: manifest.asyncImports,
   });
 }

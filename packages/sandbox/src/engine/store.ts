@@ -54,7 +54,8 @@ export class Store {
   readonly #yield: (() => Promise<void>) | undefined;
   #fuelImports: { fuel: WebAssembly.Global<'i64'>; exhausted: () => void } | undefined;
   #deadlineAt = Infinity;
-  #memories = new Map<WebAssembly.Memory, CappedMemory>();
+  /** Tracked memories in instantiation order; an array because every call's end samples them. */
+  #memories: CappedMemory[] = [];
   /** Why the hook stopped the current call, if it did. */
   #stop: unknown;
 
@@ -117,7 +118,7 @@ export class Store {
   explain(error: unknown, where: string): AgentOsError {
     if (this.#stop !== undefined) return toAgentOsError(this.#stop, where);
     const peak = Math.max(this.memoryPeakBytes, this.sampleMemory());
-    return memoryLimitError(error, this.#memories.values(), peak) ?? toAgentOsError(error, where);
+    return memoryLimitError(error, this.#memories, peak) ?? toAgentOsError(error, where);
   }
 
   /** Milliseconds left before the deadline of the current call (Infinity without one). */
@@ -141,7 +142,9 @@ export class Store {
    * module was instrumented with (used to recognise an abort at the cap).
    */
   trackMemory(memory: WebAssembly.Memory, limitBytes?: number): void {
-    this.#memories.set(memory, { memory, limitBytes });
+    const known = this.#memories.find((m) => m.memory === memory);
+    if (known) known.limitBytes = limitBytes;
+    else this.#memories.push({ memory, limitBytes });
   }
 
   /**
@@ -149,13 +152,14 @@ export class Store {
    * instantiation order: durable agents hash and snapshot them.
    */
   get memories(): WebAssembly.Memory[] {
-    return [...this.#memories.keys()];
+    return this.#memories.map((m) => m.memory);
   }
 
   /** Samples the current size of all guest memories into `memoryPeakBytes`. */
   sampleMemory(): number {
     let total = 0;
-    for (const memory of this.#memories.keys()) total += memory.buffer.byteLength;
+    const memories = this.#memories;
+    for (let i = 0; i < memories.length; i++) total += memories[i].memory.buffer.byteLength;
     if (total > this.memoryPeakBytes) this.memoryPeakBytes = total;
     return total;
   }
