@@ -2,21 +2,38 @@
  * One case per component in /work/shared/conformance/components/: the host
  * implementations of its imports (checking what the guest passes, as jco's own
  * runtime tests for these wit-bindgen fixtures do) and the export calls to make.
- * Each case builds fresh imports per run, so host state (a scalar, dropped
- * resources) never leaks from the sandboxed run into the plain one.
+ * Each case builds fresh imports per instance, so host state (a scalar, dropped
+ * resources) never leaks from the sandboxed run into the plain one; `verify`
+ * then checks what the guest did to each host.
  */
-import { deepStrictEqual, strictEqual } from 'node:assert';
+import { deepStrictEqual, ok, strictEqual } from 'node:assert';
 import { createWasi, type WasiOptions } from '../../../packages/sandbox/src/wasi/index.ts';
+
+/** Host imports keyed by interface name (world-level functions and resources: `{ default }`). */
+export type HostImports = Record<string, Record<string, unknown>>;
 
 export interface Call {
   path: string;
   args?: unknown[];
+  /**
+   * The guest traps on this call in plain jco too (by its own code, whatever the arguments):
+   * both runs must trap with the same engine message, each on an instance of its own.
+   */
+  traps?: true;
 }
 
 export interface ComponentCase {
   file: string;
-  /** Host imports for one run (fresh state each time). */
-  imports: () => Record<string, Record<string, unknown>>;
+  /** Host imports for one instance (fresh state each time). */
+  imports: () => HostImports;
+  /** Checks, once a run's calls are done, what the guest did to the host it was given (throws if wrong). */
+  verify?: (imports: HostImports) => void;
+  /**
+   * Host imports (`iface#func`) that return Promises, and the exports that may suspend on them,
+   * as jco's own tests transpile the fixture. The sandbox loads with `asyncImports` (JSPI; every
+   * export becomes suspendable there); the plain run transpiles with exactly these lists.
+   */
+  async?: { imports: string[]; exports: string[] };
   calls: Call[];
   /** Why the case cannot run yet, when it cannot. */
   todo?: string;
@@ -24,7 +41,18 @@ export interface ComponentCase {
 
 const identity = (x: unknown) => x;
 
-function wasi(options: WasiOptions = {}): Record<string, Record<string, unknown>> {
+/** The largest finite f32. */
+const F32_MAX = 3.4028234663852886e38;
+
+/** A `list-minmax*` import: checks both lists hold exactly the given extremes, then hands them back. */
+function minmax(first: (number | bigint)[], second: (number | bigint)[]) {
+  return (a: ArrayLike<number | bigint>, b: ArrayLike<number | bigint>) => {
+    deepStrictEqual([Array.from(a), Array.from(b)], [first, second]);
+    return [a, b];
+  };
+}
+
+function wasi(options: WasiOptions = {}): HostImports {
   return createWasi(options);
 }
 
@@ -98,6 +126,8 @@ export const CASES: ComponentCase[] = [
     calls: [{ path: 'calvinrp:test-async-funcs/hello@0.1.0#hello-world' }],
   },
   {
+    // Host checks as in wit-bindgen's JS host for the lists runtime test (tests/runtime/lists/host.ts):
+    // the guest's test-imports passes the min and max of every element type and checks what comes back.
     file: 'lists.component.wasm',
     imports: () => ({
       ...wasi(),
@@ -116,24 +146,47 @@ export const CASES: ComponentCase[] = [
         listResult3: () => ['hello,', 'world!'],
         listRoundtrip: identity,
         stringRoundtrip: identity,
-        listMinmax8: (u: unknown, s: unknown) => [u, s],
-        listMinmax16: (u: unknown, s: unknown) => [u, s],
-        listMinmax32: (u: unknown, s: unknown) => [u, s],
-        listMinmax64: (u: unknown, s: unknown) => [u, s],
-        listMinmaxFloat: (f: unknown, d: unknown) => [f, d],
+        listMinmax8: minmax([0, 255], [-128, 127]),
+        listMinmax16: minmax([0, 65535], [-32768, 32767]),
+        listMinmax32: minmax([0, 0xffffffff], [-(2 ** 31), 2 ** 31 - 1]),
+        listMinmax64: minmax([0n, 2n ** 64n - 1n], [-(2n ** 63n), 2n ** 63n - 1n]),
+        listMinmaxFloat: minmax([-F32_MAX, F32_MAX, -Infinity, Infinity], [-Number.MAX_VALUE, Number.MAX_VALUE, -Infinity, Infinity]),
       },
     }),
     calls: [
+      { path: 'allocated-bytes' },
       { path: 'test-imports' },
       { path: 'test:lists/test#empty-list-param', args: [new Uint8Array([])] },
+      { path: 'test:lists/test#empty-string-param', args: [''] },
       { path: 'test:lists/test#list-param', args: [new Uint8Array([1, 2, 3, 4])] },
+      { path: 'test:lists/test#list-param2', args: ['foo'] },
       { path: 'test:lists/test#list-param3', args: [['foo', 'bar', 'baz']] },
       { path: 'test:lists/test#list-param4', args: [[['foo', 'bar'], ['baz']]] },
+      { path: 'test:lists/test#empty-list-result' },
+      { path: 'test:lists/test#empty-string-result' },
       { path: 'test:lists/test#list-result' },
       { path: 'test:lists/test#list-result2' },
       { path: 'test:lists/test#list-result3' },
-      { path: 'test:lists/test#list-roundtrip', args: [new Uint8Array([1, 2, 3, 4])] },
+      // A view into the middle of a larger buffer, as wit-bindgen's host passes it.
+      { path: 'test:lists/test#list-roundtrip', args: [new Uint8Array(new Uint8Array([0, 0, 1, 2, 3, 4, 0, 0]).buffer, 2, 4)] },
+      { path: 'test:lists/test#string-roundtrip', args: ['x'] },
+      { path: 'test:lists/test#string-roundtrip', args: [''] },
       { path: 'test:lists/test#string-roundtrip', args: ['hello ⚑ world'] },
+      // The same count as the first call: the glue freed everything it allocated in the guest.
+      { path: 'allocated-bytes' },
+      // This guest is wit-bindgen's C lists test (tests/runtime/lists/wasm.c), whose list-minmax*
+      // exports are `assert(0); // unimplemented`: they trap on any arguments (wit-bindgen's own host
+      // never calls them). We make them anyway, with the values that host would pass, and require
+      // the same trap in both runs.
+      { path: 'test:lists/test#list-minmax8', args: [new Uint8Array([0, 255]), new Int8Array([-128, 127])], traps: true },
+      { path: 'test:lists/test#list-minmax16', args: [new Uint16Array([0, 65535]), new Int16Array([-32768, 32767])], traps: true },
+      { path: 'test:lists/test#list-minmax32', args: [new Uint32Array([0, 0xffffffff]), new Int32Array([-(2 ** 31), 2 ** 31 - 1])], traps: true },
+      { path: 'test:lists/test#list-minmax64', args: [new BigUint64Array([0n, 2n ** 64n - 1n]), new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n])], traps: true },
+      {
+        path: 'test:lists/test#list-minmax-float',
+        args: [new Float32Array([-F32_MAX, F32_MAX, -Infinity, Infinity]), new Float64Array([-Number.MAX_VALUE, Number.MAX_VALUE, -Infinity, Infinity])],
+        traps: true,
+      },
     ],
   },
   {
@@ -266,15 +319,41 @@ export const CASES: ComponentCase[] = [
     calls: [{ path: 'wasi:cli/run@0.2.0#run' }],
   },
   {
+    // jco's host for this fixture: `new R()` is the resource's constructor, and `test` gets a borrow
+    // of the very R the guest made. The counters live on the class, one class per instance.
     file: 'resource-borrow-simple.component.wasm',
-    imports: () => ({}),
-    calls: [],
-    todo: 'its world imports a bare `test` function and a resource; host not written yet',
+    imports: () => {
+      class R {
+        static constructed = 0;
+        static borrowed = 0;
+        constructor() {
+          R.constructed++;
+        }
+      }
+      const test = (r: unknown) => {
+        ok(r instanceof R, 'test() must be handed the host R the guest constructed');
+        R.borrowed++;
+      };
+      return { r: { default: R }, test: { default: test } };
+    },
+    verify: (imports) => {
+      const R = imports.r.default as { constructed: number; borrowed: number };
+      deepStrictEqual({ constructed: R.constructed, borrowed: R.borrowed }, { constructed: 1, borrowed: 1 });
+    },
+    calls: [{ path: 'test-imports' }],
   },
   {
+    // Not component-model async: a plain sync-lifted component whose `call-async` import jco's own
+    // tests bind as a Promise-returning host function through JSPI (asyncImports/asyncExports).
     file: 'async_call.component.wasm',
-    imports: () => ({}),
-    calls: [],
-    todo: 'uses component-model async (run-async); needs async task support in the engine',
+    async: { imports: ['something:test/test-interface#call-async'], exports: ['run-async'] },
+    imports: () => ({
+      'something:test/test-interface': {
+        // Settles on a later macrotask, so the guest really stays suspended across the event loop.
+        callAsync: () => new Promise<string>((resolve) => setTimeout(() => resolve('called async'), 1)),
+        callSync: () => 'called sync',
+      },
+    }),
+    calls: [{ path: 'run-sync' }, { path: 'run-async' }, { path: 'run-async' }, { path: 'run-sync' }],
   },
 ];
