@@ -12,7 +12,7 @@
 export { canTransition, isLive } from './lifecycle.ts';
 export { ProcessManager } from './manager.ts';
 export type {
-  DispatchResult, ExtendResult, ProcessManagerOptions, SliceEnd, SliceEndResult, SliceOutcome, SubmitRequest, SubmitResult,
+  DispatchResult, ExtendResult, ProcessManagerOptions, RestoreRequest, SliceEnd, SliceEndResult, SliceOutcome, SubmitRequest, SubmitResult,
 } from './requests.ts';
 export type { AgentProcess, Budget, ProcessStatus, SuspendReason } from './record.ts';
 export type { TransitionAction, TransitionRecord, TransitionResult, TransitionSink } from './transition.ts';

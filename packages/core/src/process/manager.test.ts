@@ -266,4 +266,17 @@ describe('ProcessManager', () => {
     expect([...manager.list({ tenant: 'a' })].map((p) => p.id)).toEqual(['p0', 'p2']);
     expect([...manager.list({ status: 'ready' })].map((p) => p.id)).toEqual(['p0', 'p1']);
   });
+
+  it('restores a kept process under its id with its spend, so the next slice gets only the fuel left', () => {
+    const { manager, records } = setup();
+    const restored = manager.restore({ ...request(), id: 'kept-1', spent: { fuel: 950, tokens: 20, calls: 3, wallMs: 40 }, createdAt: 10 });
+    expect(restored).toEqual({ ok: true, id: 'kept-1' });
+    expect(manager.get('kept-1')).toMatchObject({ status: 'created', createdAt: 10, spent: { fuel: 950, tokens: 20, calls: 3, wallMs: 40 } });
+    expect(records.at(-1)).toMatchObject({ action: 'restore', agentId: 'kept-1', from: null, to: 'created' });
+    manager.initialize('kept-1');
+    manager.markReady('kept-1');
+    expect(manager.dispatch()).toMatchObject({ sliceFuel: 50 });
+    expect(() => manager.restore({ ...request(), id: 'kept-1', spent: {} })).toThrowError(expect.objectContaining({ code: 'illegal-state' }));
+    expect(() => manager.restore({ ...request(), id: 'kept-2', spent: { fuel: -1 } })).toThrowError(expect.objectContaining({ code: 'invalid-argument' }));
+  });
 });

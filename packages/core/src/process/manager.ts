@@ -2,7 +2,7 @@
  * The process manager: owns every agent process record and moves it through
  * its lifecycle, driving the scheduling policy and admission control.
  *
- * The runtime's loop is: `submit` → `initialize` → (create the sandbox) →
+ * The runtime's loop is: `submit` (or `restore` of a kept record) → `initialize` → (create the sandbox) →
  * `markReady` → then repeatedly `dispatch` (who runs, for how much fuel) → run
  * the guest → `endSlice` (what it used and what it does next). Operators
  * `pause`, `resume` and `terminate`; waits end with `wake`; spent budgets are
@@ -17,7 +17,7 @@ import { addInto, exhaustedDimension, toBudget } from './budget.ts';
 import { assertTransition, isLive } from './lifecycle.ts';
 import { ProcessRecord, type AgentProcess, type Budget, type ProcessStatus, type SuspendReason } from './record.ts';
 import type {
-  DispatchResult, ExtendResult, ProcessManagerOptions, SliceEnd, SliceEndResult, SubmitRequest, SubmitResult,
+  DispatchResult, ExtendResult, ProcessManagerOptions, RestoreRequest, SliceEnd, SliceEndResult, SubmitRequest, SubmitResult,
 } from './requests.ts';
 import type { TransitionAction, TransitionRecord, TransitionResult, TransitionSink } from './transition.ts';
 
@@ -81,6 +81,24 @@ export class ProcessManager<S = unknown> {
    * @throws AgentOsError 'invalid-argument' for an empty goal, type or tenant, a bad budget or priority.
    */
   submit(request: SubmitRequest): SubmitResult {
+    return this.#create(request, undefined);
+  }
+
+  /**
+   * Re-creates a process kept elsewhere (a durable record after a restart, an imported
+   * agent) under its own id, with what it had spent so far, in `created` — if admission
+   * control lets it in. Continue with `initialize` and `markReady` as after `submit`.
+   * @throws AgentOsError 'invalid-argument' as `submit`, or for a negative or non-numeric
+   *   spend; 'illegal-state' when a process with this id exists.
+   */
+  restore(request: RestoreRequest): SubmitResult {
+    if (this.#processes.has(request.id)) {
+      throw new AgentOsError('illegal-state', `A process with id ${request.id} exists already; restore it only once.`, { details: { id: request.id } });
+    }
+    return this.#create(request, { id: request.id, spent: toBudget(request.spent, { missing: 0, what: 'spent' }), createdAt: request.createdAt });
+  }
+
+  #create(request: SubmitRequest, restored: { id: string; spent: Budget; createdAt: number | undefined } | undefined): SubmitResult {
     for (const field of ['goal', 'type', 'tenant'] as const) {
       if (typeof request[field] !== 'string' || request[field] === '') {
         throw new AgentOsError('invalid-argument', `submit needs a non-empty ${field}.`, { details: { field } });
@@ -94,7 +112,7 @@ export class ProcessManager<S = unknown> {
     if (budget.fuel === 0) throw new AgentOsError('invalid-argument', 'budget.fuel must be > 0: a process with no fuel cannot run.');
     const decision = this.#admission.admit(request.tenant, budget);
     if (!decision.ok) return decision;
-    const id = this.#newId();
+    const id = restored?.id ?? this.#newId();
     if (this.#processes.has(id)) {
       this.#admission.release(request.tenant, budget);
       throw new AgentOsError('internal', `The id generator returned ${id} twice.`, { details: { id } });
@@ -102,10 +120,14 @@ export class ProcessManager<S = unknown> {
     const now = this.#clock.now();
     const process = new ProcessRecord<S>({
       id, type: request.type, tenant: request.tenant, goal: request.goal, priority, budget,
-      capabilities: request.capabilities, workspaceId: request.workspaceId, now,
+      capabilities: request.capabilities, workspaceId: request.workspaceId, now: restored?.createdAt ?? now,
     });
+    process.updatedAt = now;
+    if (restored) addInto(process.spent, restored.spent);
     this.#processes.set(id, process);
-    this.#emit({ action: 'submit', agentId: id, from: null, to: 'created', reason: `${request.type} for ${request.tenant}`, at: now });
+    this.#emit(restored
+      ? { action: 'restore', agentId: id, from: null, to: 'created', reason: `${request.type} for ${request.tenant}, restored`, at: now }
+      : { action: 'submit', agentId: id, from: null, to: 'created', reason: `${request.type} for ${request.tenant}`, at: now });
     return { ok: true, id };
   }
 

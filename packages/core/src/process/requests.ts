@@ -33,6 +33,15 @@ export interface SubmitRequest {
   workspaceId?: string;
 }
 
+/** A process kept elsewhere (a durable record), re-created under its id with its spend. */
+export interface RestoreRequest extends SubmitRequest {
+  id: string;
+  /** What it had spent before (missing dimensions: 0). */
+  spent: Partial<Budget>;
+  /** When it was first submitted (ms since the epoch); default now. */
+  createdAt?: number;
+}
+
 export type SubmitResult = { ok: true; id: string } | { ok: false; code: RefusalCode; reason: string };
 
 /** A decision handed to the runtime: run `process` for at most `sliceFuel` fuel. */

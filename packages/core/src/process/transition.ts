@@ -7,6 +7,8 @@ import type { ProcessStatus } from './record.ts';
 
 export type TransitionAction =
   | 'submit'
+  /** A process re-created from a kept record (after a restart), with its spend so far. */
+  | 'restore'
   | 'initialize'
   | 'ready'
   | 'dispatch'
@@ -24,7 +26,7 @@ export type TransitionAction =
 export interface TransitionRecord {
   action: TransitionAction;
   agentId: string;
-  /** null for `submit`, which creates the process. */
+  /** null for `submit` and `restore`, which create the process. */
   from: ProcessStatus | null;
   to: ProcessStatus;
   /** Why, in words (an operator's reason, the suspension reason, the spent dimension). */

@@ -116,6 +116,29 @@ describe('durable agents', () => {
     expect(new TextDecoder().decode(world.kv.get(id, 'answers/1'))).toBe('The goal has 5 words.');
   });
 
+  it('shows a recovered agent with the spend its record kept (fuel, tokens, calls, wall time), not zeros', async () => {
+    const world = { store: new MemoryStore(), kv: new MemoryKv(), internet: new LocalInternet(), clock: new VirtualClock({ start: 1_000 }) };
+    const first = await host(world);
+    const finished = await first.runtime.spawn({ type: 'researcher', goal: 'count these words', tenant: TENANT, budget });
+    const waiting = await first.runtime.spawn({ type: 'payer', goal: 'invoice 3', tenant: TENANT, budget });
+    await first.runtime.run();
+    await first.runtime.flush();
+    const before = { finished: first.runtime.status(finished).spent, waiting: first.runtime.status(waiting).spent };
+    expect(before.finished.fuel).toBeGreaterThan(100_000);
+    expect(before.finished).toMatchObject({ tokens: 200, calls: expect.any(Number) });
+    expect(before.waiting.fuel).toBeGreaterThan(100_000);
+
+    const { runtime } = await host(world);
+    await runtime.recover();
+    expect(runtime.status(finished).spent).toEqual(before.finished);
+    expect(runtime.status(waiting)).toMatchObject({ status: 'ready', spent: before.waiting });
+    // Replay re-runs the waiting agent to its approval without charging that work again.
+    await runtime.run();
+    expect(runtime.status(waiting)).toMatchObject({ status: 'suspended', suspendReason: 'approval' });
+    expect(runtime.status(waiting).spent.fuel).toBe(before.waiting.fuel);
+    expect(runtime.status(waiting).spent.calls).toBe(before.waiting.calls);
+  });
+
   it('fails the replay with replay-divergence when a journaled argument was changed', async () => {
     const world = { store: new MemoryStore(), kv: new MemoryKv(), internet: new LocalInternet() };
     const { id } = await crashAtSecondCompletion(world);

@@ -9,12 +9,12 @@
 import type { HostImports } from '../../../sandbox/src/index.ts';
 import type { AuditSigner } from '../audit/index.ts';
 import type { Component } from '../../../sandbox/src/index.ts';
-import { AGENT_FORMAT, AgentStore, fromStoredBudget, journalImports, toStoredBudget, type AgentRecord, type JournaledImports } from '../durable/index.ts';
+import { AGENT_FORMAT, AgentStore, fromStoredBudget, journalImports, toStoredBudget, type AgentRecord, type JournaledImports, type StoredBudget } from '../durable/index.ts';
 import { decodeValue, Replay, toHexString, type Effect, type Journal, type JournalEntry } from '../journal/index.ts';
-import type { AgentProcess } from '../process/index.ts';
+import type { AgentProcess, Budget } from '../process/index.ts';
 import { ASYNC_IMPORTS } from './host-imports.ts';
 import type { DurableOptions } from './options.ts';
-import type { AgentStatus } from './runtime.ts';
+import type { AgentStatus } from './status.ts';
 import { AgentSandbox, type AgentResult } from './sandbox.ts';
 
 /** Imports whose calls have effects outside the agent: journaled as started before they run, retried with their key. */
@@ -30,6 +30,23 @@ function effectOf(name: string): Effect {
   const [iface, fn] = name.split('#');
   const short = `${iface.slice(iface.lastIndexOf('/') + 1)}#${fn.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   return EXTERNAL.has(short) ? 'external' : 'read';
+}
+
+/**
+ * The agent record as the runtime writes it: the durable format plus what the
+ * process had spent and where its guest stood when that spend was counted (both
+ * optional: records written before they existed restore from the journal alone).
+ */
+export interface RuntimeRecord extends AgentRecord {
+  spent?: StoredBudget;
+  checkpoint?: Checkpoint;
+}
+
+/** Where a guest stood at its last slice end: fuel of its instance (as replay counts it) and journal length. */
+export interface Checkpoint {
+  /** Decimal string (a bigint). */
+  instanceFuel: string;
+  journalLength: number;
 }
 
 /** What the runtime knows of a durable agent beyond its process record. */
@@ -106,7 +123,7 @@ export class Durability {
   }
 
   /** The record to store for a process as it stands. */
-  record(process: AgentProcess, result: AgentResult | undefined): AgentRecord | undefined {
+  record(process: AgentProcess, result: AgentResult | undefined, checkpoint?: Checkpoint): RuntimeRecord | undefined {
     const identity = this.#identities.get(process.id);
     if (!identity) return undefined;
     return {
@@ -114,6 +131,7 @@ export class Durability {
       goal: process.goal, tenant: process.tenant, priority: process.priority, workspaceId: process.workspaceId ?? process.id,
       budget: toStoredBudget(process.budget), status: process.status, suspendReason: process.suspendReason ?? null,
       result: result ?? null, createdAt: process.createdAt, updatedAt: process.updatedAt,
+      spent: toStoredBudget(process.spent), checkpoint: checkpoint ?? { instanceFuel: '0', journalLength: 0 },
     };
   }
 
@@ -161,18 +179,33 @@ export async function instanceState(sandbox: AgentSandbox): Promise<InstanceStat
 }
 
 /**
- * The sandbox of an agent rebuilt from its record: charged once for its spend
- * so far as the journal shows it (the replay re-runs that fuel without
- * charging it again), and waiting if it waited for an approval.
+ * The sandbox of an agent rebuilt from its record. Replay re-runs the guest up to
+ * where it stood, without charging that fuel again (`fuelCredit`). A record that
+ * holds the spend restores it in the process (ProcessManager.restore); only what
+ * the journal shows beyond the record's checkpoint (a crash mid-slice) is owed
+ * with the first slice. An older record without it is charged its journal usage.
  */
-export function restoredSandbox(options: { record: AgentRecord; component: Component; journal: Journal; checkEvery: bigint }): AgentSandbox {
+export function restoredSandbox(options: { record: RuntimeRecord; component: Component; journal: Journal; checkEvery: bigint }): AgentSandbox {
   const { record, journal } = options;
   const sandbox = new AgentSandbox({ component: options.component, entry: record.entry, checkEvery: options.checkEvery });
   const usage = journalUsage(journal.entries);
-  sandbox.fuelCredit = usage.fuel;
-  sandbox.owed = { fuel: Number(usage.fuel), tokens: usage.tokens, calls: usage.calls };
   sandbox.awaitingApproval = record.suspendReason === 'approval';
+  if (!record.spent) {
+    sandbox.fuelCredit = usage.fuel;
+    sandbox.owed = { fuel: Number(usage.fuel), tokens: usage.tokens, calls: usage.calls };
+    return sandbox;
+  }
+  const checkpoint = record.checkpoint ?? { instanceFuel: '0', journalLength: 0 };
+  const instanceFuel = BigInt(checkpoint.instanceFuel);
+  const beyond = journalUsage(journal.entries.slice(checkpoint.journalLength));
+  sandbox.fuelCredit = usage.fuel > instanceFuel ? usage.fuel : instanceFuel;
+  sandbox.owed = { fuel: Number(usage.fuel > instanceFuel ? usage.fuel - instanceFuel : 0n), tokens: beyond.tokens, calls: beyond.calls };
   return sandbox;
+}
+
+/** What a record says the agent had spent (zeros for a record without it). */
+export function recordedSpend(record: RuntimeRecord): Budget {
+  return record.spent ? fromStoredBudget(record.spent) : { fuel: 0, tokens: 0, wallMs: 0, calls: 0 };
 }
 
 /**
@@ -189,10 +222,10 @@ export function evictedSandbox(old: AgentSandbox, checkEvery: bigint): AgentSand
   return fresh;
 }
 
-/** The status of an agent that had ended before this runtime recovered it (its spend is not kept). */
-export function endedStatus(record: AgentRecord): AgentStatus {
+/** The status of an agent that had ended before this runtime recovered it (spend as its record kept it). */
+export function endedStatus(record: RuntimeRecord): AgentStatus {
   return {
     id: record.id, type: record.type, status: record.status, suspendReason: undefined, budget: fromStoredBudget(record.budget),
-    spent: { fuel: 0, tokens: 0, wallMs: 0, calls: 0 }, result: (record.result ?? undefined) as AgentResult | undefined, pendingApprovals: [], memoryBytes: 0,
+    spent: recordedSpend(record), result: (record.result ?? undefined) as AgentResult | undefined, pendingApprovals: [], memoryBytes: 0,
   };
 }

@@ -4,11 +4,13 @@
  * and failures come back as the WIT `error` value; nothing here throws into
  * the guest except a stop (terminate) while it waits.
  */
+import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { CapabilityManager } from '../capabilities/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { AgentProcess } from '../process/index.ts';
 import type { ApprovalQueue } from './approvals.ts';
 import type { CapabilityGate } from './gate.ts';
+import type { RuntimeObserver } from './observer.ts';
 import type { AuditSink, CallContext, Implementations } from './options.ts';
 import type { AgentSandbox } from './sandbox.ts';
 import type { ToolRegistry } from './tools.ts';
@@ -25,6 +27,8 @@ export interface HostServices {
   audit: AuditSink;
   /** How long a policy-required approval waits before it is denied (ms; Infinity: forever). */
   approvalTimeoutMs: number;
+  /** Spans and metrics of calls (no-ops without an observer). */
+  observer: RuntimeObserver;
 }
 
 /** One process as its host imports see it. */
@@ -85,25 +89,41 @@ export async function guarded<T>(
   await waitForBudget(host);
   host.sandbox.calls++;
   const { context } = host;
+  const observed = services.observer.beginCall(capability, context);
   const tokensUsed = host.process().spent.tokens + host.sandbox.tokens;
   const outcome = services.gate.decide({ ...context, capability, input, tokensUsed });
-  if (outcome.effect === 'deny') return err(toWitError(outcome.error));
+  if (outcome.effect === 'deny') {
+    observed.end(outcome.error);
+    return err(toWitError(outcome.error));
+  }
   if (outcome.effect === 'require-approval') {
     const { request, opened } = services.approvals.openOrFind({
       agentId: context.agentId, capability, action: capability, reason: outcome.reason, details: safeJson(outcome.input),
       roles: outcome.roles, approvers: [], minApprovals: outcome.minApprovals, ruleId: outcome.ruleId,
     }, { id: approvalId(host), timeoutMs: services.approvalTimeoutMs });
     if (opened) services.audit({ kind: 'approval.requested', data: { requestId: request.id, agentId: context.agentId, capability, ruleId: outcome.ruleId, roles: [...outcome.roles], minApprovals: outcome.minApprovals } });
-    if (request.status === 'pending') await host.sandbox.park({ outcome: 'await-approval', reason: `approval ${request.id} for ${capability}` });
+    if (request.status === 'pending') {
+      try {
+        await host.sandbox.park({ outcome: 'await-approval', reason: `approval ${request.id} for ${capability}` });
+      } catch (stopped) {
+        observed.end(stopped);
+        throw stopped;
+      }
+    }
     const decided = services.approvals.get(request.id);
     if (decided.status !== 'approved') {
       const by = decided.votes.find((v) => !v.approved)?.approver ?? 'nobody';
-      return err({ tag: 'policy-denied', val: `${capability} needed approval (rule ${outcome.ruleId}) and ${by} denied it.` });
+      const refusal = new AgentOsError('policy-denied', `${capability} needed approval (rule ${outcome.ruleId}) and ${by} denied it.`);
+      observed.end(refusal);
+      return err(toWitError(refusal));
     }
   }
   try {
-    return ok(await call(outcome.input, outcome.limits));
+    const value = await call(outcome.input, outcome.limits);
+    observed.end();
+    return ok(value);
   } catch (error) {
+    observed.end(error);
     // An implementation's failure (or a tool's trap) is the guest's to handle, as data.
     return err(toWitError(error));
   }

@@ -6,6 +6,7 @@
  * (`agent-error`, `tool-error`), returned as data, not a fault of the guest.
  */
 import { isAgentOsError } from '../../../sandbox/src/errors/index.ts';
+import type { AgentResult } from './sandbox.ts';
 
 /** A WIT variant value as jco lifts it. */
 export interface TaggedValue {
@@ -29,4 +30,12 @@ export function describeVariant(value: TaggedValue): string {
     return `${value.tag}(${describeVariant(inner as TaggedValue)})`;
   }
   return `${value.tag}: ${String(inner)}`;
+}
+
+/** How an export call that threw ended: the guest's own error (as data), or the runtime's or sandbox's. */
+export function failure(error: unknown): AgentResult {
+  const guest = guestErrorValue(error);
+  if (guest) return { ok: false, code: 'agent-error', error: describeVariant(guest), value: guest };
+  if (isAgentOsError(error)) return { ok: false, code: error.code, error: error.message };
+  return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };
 }

@@ -9,8 +9,9 @@ import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { HostImports } from '../../../sandbox/src/index.ts';
 import { TIMEOUT_APPROVER } from './approvals.ts';
 import { approvalId, callContext, guarded, waitForBudget, type HostServices, type ProcessHost } from './guarded-call.ts';
+import { createToolImports } from './tools-call.ts';
 import type { ChatMessage, Completion, CompletionRequest, HttpRequest, LogRecord } from './options.ts';
-import { err, ok, toCallError, toHttpError, toWitError, witInterface, type WitResult } from './wit.ts';
+import { err, ok, toHttpError, toWitError, witInterface, type WitResult } from './wit.ts';
 
 /** Capability ids the runtime checks, per import (register them in the CapabilityManager). */
 export const CAPABILITY_IDS = {
@@ -140,18 +141,7 @@ export function createHostImports(services: HostServices, host: ProcessHost): Ho
       request: (request: { action: string; reason: string; details: string; approvers: string[]; role?: string; timeoutMs: number }) =>
         guarded(services, host, id.approvalRequest, { action: request.action, reason: request.reason }, () => askHuman(services, host, request)),
     },
-    [witInterface('tools')]: {
-      listTools: () => guarded(services, host, id.toolsList, {}, () => services.tools.list()),
-      async call(name: string, input: string) {
-        const result = await guarded(services, host, id.toolsCall, { name, input }, async (checked) => {
-          const outcome = await services.tools.invoke(name, (checked as { input: string }).input, (level, message, fields) =>
-            impl.log?.({ level: level as LogRecord['level'], message, fields }, { ...context, agentType: `${context.agentType}/tool:${name}` }));
-          return outcome;
-        });
-        if (result.tag === 'err') return err(toCallError(result.val));
-        return result.val.ok ? ok(result.val.output) : err({ tag: 'tool', val: result.val.error });
-      },
-    },
+    [witInterface('tools')]: createToolImports(services, host),
   };
 }
 

@@ -8,16 +8,21 @@
  * With `durable: { store }` every capability call is journaled, agents
  * survive restarts (`recover`), wait for humans without an instance, and
  * move between hosts as signed bundles (`exportAgent` / `importAgent`).
+ * Optional wiring: MCP tools (`implementations.mcp`), signed tools (`trust`),
+ * redaction of every sink (`secrets`), traces and metrics (`observer`), and
+ * the agents' bus over a core `Bus` (`bus`).
  */
-export { Runtime, type AgentStatus, type StepReport, type SpawnRequest } from './runtime.ts';
+export { Runtime } from './runtime.ts';
+export type { AgentStatus, StepReport, SpawnRequest } from './status.ts';
 export { ApprovalQueue, TIMEOUT_APPROVER, type ApprovalRequest, type ApprovalStatus, type ApprovalVote } from './approvals.ts';
 export type { InstanceState } from './durability.ts';
 export { CapabilityGate, ENTITLEMENT_RULE, type GateOutcome, type GateRequest } from './gate.ts';
 export { ASYNC_IMPORTS, CAPABILITY_IDS } from './host-imports.ts';
 export { MemoryKv } from './memory-kv.ts';
+export { BusLink, type InboxMessage } from './bus-link.ts';
 export { ToolRegistry, type ToolOutcome } from './tools.ts';
 export type { AgentResult, Park } from './sandbox.ts';
 export type {
   AuditSink, BusImplementation, CallContext, DurableOptions, ChatMessage, Completion, CompletionRequest, HttpImplementation, HttpRequest, HttpResponse,
-  Implementations, KeyPage, KvImplementation, LlmImplementation, LogRecord, RuntimeOptions, ToolCall, ToolDescription,
+  Implementations, KeyPage, KvImplementation, LlmImplementation, LogRecord, ObserverOptions, RuntimeOptions, ToolCall, ToolDescription, TrustOptions,
 } from './options.ts';

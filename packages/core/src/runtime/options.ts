@@ -14,6 +14,11 @@ import type { Clock } from '../clock/index.ts';
 import type { PolicyEngine } from '../policy/index.ts';
 import type { AdmissionControl, AdmissionOptions, PolicySpec, SchedulingPolicy } from '../scheduler/index.ts';
 import type { AgentProcess } from '../process/index.ts';
+import type { McpCapability } from '../mcp/index.ts';
+import type { Redactor } from '../secrets/index.ts';
+import type { TrustStore } from '../trust/index.ts';
+import type { AgentMetrics, Tracer } from '../observer/index.ts';
+import type { Bus } from '../bus/index.ts';
 
 /** Where the runtime's audit events go (normally `auditLog.append`). */
 export type AuditSink = (event: { kind: string; data: Record<string, unknown> }) => void;
@@ -128,6 +133,12 @@ export interface Implementations {
   /** Default: an in-memory store (MemoryKv) without quota. */
   kv?: KvImplementation;
   bus?: BusImplementation;
+  /**
+   * Tools of MCP servers, offered by `tools.list-tools` and called by `tools.call` as
+   * `mcp.<server>.<tool>`. The runtime's gate decides every call (capability id = the tool
+   * name) and parks the agent for approvals, so build it with `authorize: () => {}`.
+   */
+  mcp?: McpCapability;
   /** Receives every log record a guest writes (after the gate); default drops them. */
   log?: (record: LogRecord, context: CallContext) => void;
   /** Random bytes; default WebCrypto. Inject a seeded source for replayable runs. */
@@ -167,6 +178,41 @@ export interface RuntimeOptions {
   durable?: DurableOptions;
   /** How long a policy-required approval waits before it is denied (ms); default Infinity (until decided). */
   approvalTimeoutMs?: number;
+  /**
+   * The host's secrets (`Secrets.load(...)`, or just its `redactor`): every sink the runtime
+   * writes — audit, `implementations.log`, the durable store (journal, records, approvals) —
+   * is redacted with it. Pass the same `Secrets` to `createHttpCapability` so credentials are
+   * injected per host and echoed ones scrubbed before the guest sees them. See CONTRACTS.md.
+   */
+  secrets?: { redactor: Redactor };
+  /** Signed tools: `registerTool(name, bytes, { manifest })` goes through `store.admit`. */
+  trust?: TrustOptions;
+  /** Traces (spans and events) and metrics of what the runtime does. */
+  observer?: ObserverOptions;
+  /**
+   * Agents' `bus` calls go through this Bus (each agent attached under its process id),
+   * unless `implementations.bus` is given.
+   */
+  bus?: Bus;
+}
+
+export interface TrustOptions {
+  store: TrustStore;
+  /** Refuse `registerTool` without a signed manifest ('signature-invalid'). Default false. */
+  requireSigned?: boolean;
+  /**
+   * Tenants whose agents of the tool's type get the granted capabilities as an entitlement
+   * (a tool spawned as an agent runs as agent type `<tool name>`). Default none.
+   */
+  tenants?: readonly string[];
+  /** Of that entitlement; defaults 600 calls a minute and 0 tokens. */
+  maxCallsPerMinute?: number;
+  maxTokenBudget?: number;
+}
+
+export interface ObserverOptions {
+  tracer?: Tracer;
+  metrics?: AgentMetrics;
 }
 
 export interface DurableOptions {

@@ -10,57 +10,26 @@ import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.
 import type { Component, Engine } from '../../../sandbox/src/index.ts';
 import { AuditLog } from '../audit/index.ts';
 import { realClock, type Clock } from '../clock/index.ts';
-import { ProcessManager, type AgentProcess, type Budget, type ProcessStatus, type SuspendReason } from '../process/index.ts';
+import { ProcessManager, type AgentProcess, type Budget } from '../process/index.ts';
 import { createPolicy, type SchedulingPolicy } from '../scheduler/index.ts';
 import { ApprovalQueue, type ApprovalRequest, type ApprovalVote } from './approvals.ts';
 import { CapabilityGate } from './gate.ts';
 import type { HostServices, ProcessHost } from './guarded-call.ts';
-import { describeVariant, guestErrorValue } from './guest-result.ts';
+import { failure } from './guest-result.ts';
+import type { AgentStatus, SpawnRequest, StepReport } from './status.ts';
 import { ASYNC_IMPORTS, createHostImports } from './host-imports.ts';
-import { Durability, endedStatus, evictedSandbox, instanceState, restoredSandbox, type InstanceState } from './durability.ts';
-import { exportBundle, fromStoredBudget, openBundle, writeBundle, type AgentRecord } from '../durable/index.ts';
+import { Durability, endedStatus, evictedSandbox, instanceState, recordedSpend, restoredSandbox, type Checkpoint, type InstanceState, type RuntimeRecord } from './durability.ts';
+import { exportBundle, fromStoredBudget, openBundle, writeBundle } from '../durable/index.ts';
+import type { SignedManifest } from '../trust/index.ts';
+import { BusLink } from './bus-link.ts';
 import { MemoryKv } from './memory-kv.ts';
-import type { AuditSink, RuntimeOptions, ToolDescription } from './options.ts';
-import { AgentSandbox, type AgentResult, type Park } from './sandbox.ts';
+import { RuntimeObserver } from './observer.ts';
+import type { AuditSink, Implementations, RuntimeOptions, ToolDescription, TrustOptions } from './options.ts';
+import { redactedDurableStore } from './redaction.ts';
+import { redacting } from '../secrets/index.ts';
+import { admitTool } from './signed-tools.ts';
+import { AgentSandbox, type AgentResult } from './sandbox.ts';
 import { ToolRegistry } from './tools.ts';
-
-export interface SpawnRequest {
-  /** A registered agent type (`registerAgent`) or tool name (`registerTool`). */
-  type?: string;
-  /** Component bytes to run instead of a registered type; `type` then names it (default `component`). */
-  component?: Uint8Array;
-  goal: string;
-  tenant: string;
-  /** Missing dimensions are unlimited (admission may refuse that). */
-  budget: Partial<Budget>;
-  priority?: number;
-  /** kv namespace; default the process id. */
-  workspaceId?: string;
-}
-
-/** What one slice did. */
-export interface StepReport {
-  id: string;
-  outcome: Park['outcome'];
-  status: ProcessStatus;
-  fuelUsed: number;
-  tokensUsed: number;
-}
-
-export interface AgentStatus {
-  id: string;
-  type: string;
-  status: ProcessStatus;
-  suspendReason: SuspendReason | undefined;
-  budget: Readonly<Budget>;
-  spent: Readonly<Budget>;
-  /** Set once the export call ended. */
-  result: AgentResult | undefined;
-  /** Approval requests of this agent still waiting for a decision. */
-  pendingApprovals: ApprovalRequest[];
-  /** Bytes of the guest's linear memories while it has a live instance, else 0. */
-  memoryBytes: number;
-}
 
 interface AgentType {
   component: Component;
@@ -85,7 +54,13 @@ export class Runtime {
   readonly #results = new Map<string, AgentResult>();
   readonly #durable: Durability | undefined;
   /** Durable agents that had ended before this runtime recovered them (their records, for `status`). */
-  readonly #finished = new Map<string, AgentRecord>();
+  readonly #finished = new Map<string, RuntimeRecord>();
+  /** Where each durable agent's guest stood at its last slice end (kept in its record). */
+  readonly #checkpoints = new Map<string, Checkpoint>();
+  readonly #observer: RuntimeObserver;
+  readonly #trust: TrustOptions | undefined;
+  readonly #capabilities: RuntimeOptions['capabilities'];
+  readonly #bus: BusLink | undefined;
   /** The id the next submit gets (a recovered agent keeps its id). */
   #forcedId: string | undefined;
 
@@ -93,8 +68,19 @@ export class Runtime {
   constructor(options: RuntimeOptions) {
     this.#engine = options.engine;
     this.#clock = options.clock ?? realClock;
+    const now = () => this.#clock.now();
     const log = options.audit;
-    this.#audit = log instanceof AuditLog ? (event) => void log.append(event) : log;
+    const redactor = options.secrets?.redactor;
+    let audit: AuditSink = log instanceof AuditLog ? (event) => void log.append(event) : log;
+    if (redactor) audit = redacting(audit, redactor);
+    this.#observer = new RuntimeObserver({ ...options.observer, now, policyId: () => options.policy.current.id });
+    const observed = options.observer?.tracer !== undefined;
+    this.#audit = observed ? (event) => {
+      audit(event);
+      if (event.kind === 'capability.decision') this.#observer.decision(event.data);
+    } : audit;
+    this.#trust = options.trust;
+    this.#capabilities = options.capabilities;
     this.#checkEvery = options.checkEvery ?? DEFAULT_CHECK_EVERY;
     this.#concurrency = options.concurrency ?? 8;
     if (this.#checkEvery <= 0n || !(this.#concurrency >= 1)) {
@@ -103,17 +89,17 @@ export class Runtime {
     this.#maxMemoryBytes = options.maxMemoryBytes;
     const scheduler = options.scheduler ?? { kind: 'fcfs' };
     const policy: SchedulingPolicy<AgentProcess> = 'kind' in scheduler ? createPolicy<AgentProcess>(scheduler) : scheduler;
-    this.#durable = options.durable && new Durability(options.durable);
+    this.#durable = options.durable && new Durability(redactor ? { ...options.durable, store: redactedDurableStore(options.durable.store, redactor) } : options.durable);
     const newId = options.newId ?? (() => crypto.randomUUID());
     this.processes = new ProcessManager({
       policy, admission: options.admission, clock: this.#clock,
       newId: () => this.#forcedId ?? newId(),
       onTransition: (record) => {
         this.#audit({ kind: 'process.transition', data: { ...record } });
+        this.#observer.transition(record, this.processes.find(record.agentId));
         this.#persist(record.agentId);
       },
     });
-    const now = () => this.#clock.now();
     this.approvals = new ApprovalQueue({ now, onChange: this.#durable && ((request) => this.#durable?.persistApproval(request)) });
     this.tools = new ToolRegistry({ engine: this.#engine, fuel: options.toolFuel ?? 1_000_000_000n, maxMemoryBytes: options.maxMemoryBytes });
     this.#services = {
@@ -121,19 +107,38 @@ export class Runtime {
       approvals: this.approvals,
       tools: this.tools,
       capabilities: options.capabilities,
-      implementations: { kv: new MemoryKv(), ...options.implementations },
+      implementations: this.#implementations(options),
       clock: this.#clock,
       audit: this.#audit,
       approvalTimeoutMs: options.approvalTimeoutMs ?? Infinity,
+      observer: this.#observer,
+    };
+    this.#bus = this.#services.implementations.bus instanceof BusLink ? this.#services.implementations.bus : undefined;
+  }
+
+  /** The host's implementations with the runtime's defaults (kv, bus over `options.bus`) and redacted logs. */
+  #implementations(options: RuntimeOptions): Implementations {
+    const given = options.implementations ?? {};
+    const redactor = options.secrets?.redactor;
+    return {
+      kv: new MemoryKv(),
+      ...(options.bus ? { bus: new BusLink(options.bus) } : {}),
+      ...given,
+      ...(redactor && given.log ? { log: redacting(given.log, redactor) } : {}),
     };
   }
 
   /**
    * Registers a tool component: callable by agents through `tools.call`, and spawnable as a type.
-   * @throws the ToolRegistry's errors (bad name, not a tool component, load failures).
+   * With `manifest` (a signed manifest) the tool is admitted by the trust store first and gets
+   * the capabilities policy grants it (see signed-tools.ts).
+   * @throws the ToolRegistry's errors (bad name, not a tool component, load failures); with trust,
+   *   'signature-invalid' (also: unsigned under `requireSigned`), 'hash-mismatch', 'key-changed',
+   *   'manifest-changed', 'invalid-argument' (manifest without `trust`, or for another name).
    */
-  async registerTool(name: string, bytes: Uint8Array): Promise<ToolDescription> {
-    const description = await this.tools.register(name, bytes);
+  async registerTool(name: string, bytes: Uint8Array, options: { manifest?: SignedManifest } = {}): Promise<ToolDescription> {
+    const granted = await admitTool({ trust: this.#trust, capabilities: this.#capabilities, name, bytes, manifest: options.manifest });
+    const description = await this.tools.register(name, bytes, { granted });
     const component = await this.#load(bytes);
     await this.#durable?.agents.putComponent(bytes, component.hash);
     this.#types.set(name, { component, entry: 'invoke' });
@@ -172,6 +177,8 @@ export class Runtime {
     this.processes.initialize(id);
     this.#sandboxes.set(id, new AgentSandbox({ component: agentType.component, entry: agentType.entry, checkEvery: this.#checkEvery }));
     this.processes.markReady(id, { workspaceId: request.workspaceId ?? id });
+    this.#bus?.join(id);
+    this.#observer.queue(this.processes.queued);
     // A durable agent exists once spawn returns: its record is in the store.
     await this.flush();
     return id;
@@ -359,7 +366,7 @@ export class Runtime {
   }
 
   /** Rebuilds one agent from its record (recover, import). */
-  async #restore(record: AgentRecord): Promise<void> {
+  async #restore(record: RuntimeRecord): Promise<void> {
     const durable = this.#requireDurable('restore');
     const registered = this.#types.get(record.type)?.component;
     const component = registered?.hash === record.componentHash ? registered : await this.#load(await durable.agents.getComponent(record.componentHash));
@@ -373,14 +380,19 @@ export class Runtime {
     this.#forcedId = record.id;
     let submitted;
     try {
-      submitted = this.processes.submit({ goal: record.goal, type: record.type, tenant: record.tenant, budget: fromStoredBudget(record.budget), priority: record.priority, workspaceId: record.workspaceId });
+      submitted = this.processes.restore({
+        id: record.id, goal: record.goal, type: record.type, tenant: record.tenant, budget: fromStoredBudget(record.budget),
+        priority: record.priority, workspaceId: record.workspaceId, spent: recordedSpend(record), createdAt: record.createdAt,
+      });
     } finally {
       this.#forcedId = undefined;
     }
     if (!submitted.ok) throw new AgentOsError('limit-exceeded', `Admission refused the recovered agent ${record.id}: ${submitted.reason}`, { details: { id: record.id, code: submitted.code } });
     this.processes.initialize(record.id);
     this.#sandboxes.set(record.id, restoredSandbox({ record, component, journal, checkEvery: this.#checkEvery }));
+    if (record.checkpoint) this.#checkpoints.set(record.id, record.checkpoint);
     this.processes.markReady(record.id, { workspaceId: record.workspaceId });
+    this.#bus?.join(record.id);
     if (record.status === 'paused') this.processes.pause(record.id, 'paused before the restart');
     this.#persist(record.id);
     await this.flush();
@@ -391,7 +403,7 @@ export class Runtime {
     if (!durable?.identity(id)) return;
     durable.persist(() => {
       const process = this.processes.find(id);
-      return process && durable.record(process, this.#results.get(id));
+      return process && durable.record(process, this.#results.get(id), this.#checkpoints.get(id));
     });
   }
 
@@ -412,10 +424,17 @@ export class Runtime {
     } else this.#start(process, sandbox);
     const park = await parked;
     // Sync calls' entries (log, clock, random) become durable at the latest here, before the slice is acknowledged.
-    if (this.#durable) await (await this.#durable.journal(id)).flush();
+    if (this.#durable) {
+      const journal = await this.#durable.journal(id);
+      await journal.flush();
+      const fuel = sandbox.store.fuel.used > sandbox.fuelCredit ? sandbox.store.fuel.used : sandbox.fuelCredit;
+      this.#checkpoints.set(id, { instanceFuel: fuel.toString(), journalLength: journal.length });
+    }
     const end = this.processes.endSlice(id, {
       fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed, calls: park.calls, outcome: park.outcome, reason: park.reason, faulted: park.faulted,
     });
+    this.#observer.slice(process, { fuel: park.fuelUsed, tokens: park.tokensUsed });
+    this.#observer.queue(this.processes.queued);
     if (park.outcome === 'completed' || park.outcome === 'failed' || end.status === 'terminated') this.#release(id);
     else if (park.outcome === 'await-approval') {
       // Durable agents wait for humans without an instance: replay brings them back to the call that asked.
@@ -462,6 +481,7 @@ export class Runtime {
 
   #release(id: string): void {
     this.#durable?.forget(id);
+    this.#bus?.leave(id);
     this.#sandboxes.get(id)?.release();
     this.#sandboxes.delete(id);
     this.approvals.forget(id);
@@ -480,11 +500,4 @@ export class Runtime {
   #load(bytes: Uint8Array): Promise<Component> {
     return this.#engine.load(bytes, { preemptible: true, asyncImports: [...ASYNC_IMPORTS], maxMemoryBytes: this.#maxMemoryBytes });
   }
-}
-
-function failure(error: unknown): AgentResult {
-  const guest = guestErrorValue(error);
-  if (guest) return { ok: false, code: 'agent-error', error: describeVariant(guest), value: guest };
-  if (isAgentOsError(error)) return { ok: false, code: error.code, error: error.message };
-  return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };
 }

@@ -48,6 +48,8 @@ export class AgentSandbox {
   /** Usage of the slice in flight, reported when it parks. */
   tokens = 0;
   calls = 0;
+  /** Fuel burned by tools this guest ran through `tools.call` in the slice in flight (charged to it). */
+  toolFuel = 0;
   /**
    * Fuel already charged to the process by an earlier instance of it (durable
    * agents re-created by replay): the replayed run spends it again, and slices
@@ -89,6 +91,11 @@ export class AgentSandbox {
     return used > 0n ? Number(used) : 0;
   }
 
+  /** Fuel this slice has spent so far: the guest's own plus its tools'. */
+  get sliceSpent(): number {
+    return this.sliceFuelUsed + this.toolFuel;
+  }
+
   /** Starts accounting a dispatched slice; resolves when the guest parks or its call ends. */
   beginSlice(sliceFuel: number): Promise<Park> {
     this.#inSlice = true;
@@ -96,6 +103,7 @@ export class AgentSandbox {
     this.#fuelAtStart = this.store.fuel.used;
     this.tokens = 0;
     this.calls = 0;
+    this.toolFuel = 0;
     this.yieldSoon = false;
     return new Promise((resolve) => (this.#onPark = resolve));
   }
@@ -146,7 +154,7 @@ export class AgentSandbox {
 
   #look(): Promise<void> {
     if (this.#stopping) return Promise.reject(this.#stopping);
-    if (!this.yieldSoon && this.sliceFuelUsed < this.#sliceFuel) return RESOLVED;
+    if (!this.yieldSoon && this.sliceSpent < this.#sliceFuel) return RESOLVED;
     return this.park({ outcome: 'continue' });
   }
 
@@ -157,6 +165,6 @@ export class AgentSandbox {
     this.#onPark = undefined;
     const owed = this.owed ?? { fuel: 0, tokens: 0, calls: 0 };
     this.owed = undefined;
-    onPark?.({ ...request, fuelUsed: this.sliceFuelUsed + owed.fuel, tokensUsed: this.tokens + owed.tokens, calls: this.calls + owed.calls });
+    onPark?.({ ...request, fuelUsed: this.sliceSpent + owed.fuel, tokensUsed: this.tokens + owed.tokens, calls: this.calls + owed.calls });
   }
 }

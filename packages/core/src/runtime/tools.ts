@@ -1,8 +1,9 @@
 /**
  * The tool registry: tool components (world `tool`) registered by name and
  * run on demand for `tools.call`. Each call gets a fresh instance in its own
- * Store, with its own fuel and the runtime's memory cap, so a tool can neither
- * see another call's state nor spend the calling agent's fuel.
+ * Store, with its own fuel cap and the runtime's memory cap, so a tool cannot
+ * see another call's state; the fuel it burns is reported (`onFuel`) so the
+ * runtime charges it to the calling agent.
  */
 import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { Store, type Component, type Engine } from '../../../sandbox/src/index.ts';
@@ -13,6 +14,8 @@ import { witInterface } from './wit.ts';
 interface Registered {
   component: Component;
   description: ToolDescription;
+  /** Capabilities granted to a signed tool (trust); undefined for an unsigned one. */
+  granted: readonly string[] | undefined;
 }
 
 /** What a tool call produced: its JSON output, or the tool's own `tool-error`. */
@@ -20,6 +23,14 @@ export type ToolOutcome = { ok: true; output: string; fuelUsed: bigint } | { ok:
 
 /** Receives the `log` records of tool code. */
 export type ToolLog = (level: string, message: string, fields: { key: string; value: string }[]) => void;
+
+export interface InvokeOptions {
+  log: ToolLog;
+  /** Fuel cap of this run (lowered to the registry's per-call fuel when above it). */
+  fuel?: bigint;
+  /** Told the fuel the run burned, however it ended (also on a trap or out-of-fuel). */
+  onFuel?: (used: bigint) => void;
+}
 
 export class ToolRegistry {
   readonly #engine: Engine;
@@ -39,7 +50,7 @@ export class ToolRegistry {
    *   load errors ('invalid-component', 'memory-limit', ...); 'invalid-component' when it does not
    *   export `describe` and `invoke`.
    */
-  async register(name: string, bytes: Uint8Array): Promise<ToolDescription> {
+  async register(name: string, bytes: Uint8Array, options: { granted?: readonly string[] } = {}): Promise<ToolDescription> {
     if (!/^[a-z][a-z0-9-]*$/.test(name)) {
       throw new AgentOsError('invalid-argument', `A tool name is kebab-case (like word-count), got '${name}'.`, { details: { name } });
     }
@@ -51,7 +62,7 @@ export class ToolRegistry {
     const instance = await component.instantiate(new Store({ fuel: this.#fuel }), { imports: { [witInterface('log')]: { log: () => {} } } });
     const described = (await instance.call('describe')) as ToolDescription;
     const description = { ...described, name };
-    this.#tools.set(name, { component, description });
+    this.#tools.set(name, { component, description, granted: options.granted && Object.freeze([...options.granted]) });
     return description;
   }
 
@@ -64,6 +75,11 @@ export class ToolRegistry {
     return this.#tools.get(name)?.component;
   }
 
+  /** What trust granted a signed tool; undefined for an unsigned one (not restricted here). */
+  granted(name: string): readonly string[] | undefined {
+    return this.#tools.get(name)?.granted;
+  }
+
   list(): ToolDescription[] {
     return [...this.#tools.values()].map((t) => t.description);
   }
@@ -73,20 +89,23 @@ export class ToolRegistry {
    * @throws AgentOsError 'not-found' for an unknown tool; the sandbox's errors when the tool
    *   traps, runs out of fuel or passes its memory cap (the caller reports them as data).
    */
-  async invoke(name: string, input: string, log: ToolLog): Promise<ToolOutcome> {
+  async invoke(name: string, input: string, options: ToolLog | InvokeOptions): Promise<ToolOutcome> {
+    const { log, fuel, onFuel } = typeof options === 'function' ? { log: options, fuel: undefined, onFuel: undefined } : options;
     const tool = this.#tools.get(name);
     if (!tool) {
       throw new AgentOsError('not-found', `No tool named ${name}; registered: ${[...this.#tools.keys()].join(', ') || 'none'}.`, { details: { name } });
     }
-    const store = new Store({ fuel: this.#fuel });
-    const instance = await tool.component.instantiate(store, { imports: { [witInterface('log')]: { log } } });
+    const store = new Store({ fuel: fuel !== undefined && fuel < this.#fuel ? fuel : this.#fuel });
     try {
+      const instance = await tool.component.instantiate(store, { imports: { [witInterface('log')]: { log } } });
       const output = (await instance.call('invoke', [input])) as string;
       return { ok: true, output, fuelUsed: store.fuel.used };
     } catch (error) {
       const value = guestErrorValue(error);
       if (value) return { ok: false, error: value, fuelUsed: store.fuel.used };
       throw isAgentOsError(error) ? error : new AgentOsError('internal', `Tool ${name} failed: ${String(error)}`, { cause: error });
+    } finally {
+      onFuel?.(store.fuel.used);
     }
   }
 }

@@ -28,6 +28,8 @@ export const WIT_ERROR_CASES = [
 export type WitErrorCase = (typeof WIT_ERROR_CASES)[number];
 
 const CASES: ReadonlySet<string> = new Set(WIT_ERROR_CASES);
+/** Trust refusals (a tool no longer matches what was approved): the host denies the capability. */
+const TRUST_REFUSALS: ReadonlySet<string> = new Set(['manifest-changed', 'key-changed', 'signature-invalid', 'hash-mismatch']);
 
 export function ok<T>(val: T): WitResult<T, never> {
   return { tag: 'ok', val };
@@ -39,12 +41,14 @@ export function err<E>(val: E): WitResult<never, E> {
 
 /**
  * The WIT `error` for a host-side failure: AgentOsError codes that have a case
- * keep it; anything else becomes `internal` (its message says what happened,
- * without host stacks).
+ * keep it; trust refusals ('manifest-changed', 'key-changed', ...) become
+ * `capability-denied`; anything else becomes `internal` (the message, prefixed
+ * with the code, says what happened, without host stacks).
  */
 export function toWitError(error: unknown): WitError {
   if (error instanceof AgentOsError) {
-    return CASES.has(error.code) ? { tag: error.code as WitErrorCase, val: error.message } : { tag: 'internal', val: `${error.code}: ${error.message}` };
+    if (CASES.has(error.code)) return { tag: error.code as WitErrorCase, val: error.message };
+    return { tag: TRUST_REFUSALS.has(error.code) ? 'capability-denied' : 'internal', val: `${error.code}: ${error.message}` };
   }
   return { tag: 'internal', val: error instanceof Error ? error.message : String(error) };
 }
