@@ -65,7 +65,7 @@ function checkContract(results: Result[], expectedNames: string[]): void {
 describe('sandbox benches in quick mode', () => {
   it('call.bench.ts reports scalar and 1 KiB string call costs per layer', () => {
     const results = runQuick('call.bench.ts');
-    checkContract(results, ['sandbox.call.scalar', 'sandbox.call.scalar.layer-core', 'sandbox.call.scalar.layer-glue', 'sandbox.call.string-1kib', 'sandbox.call.string-1kib.layer-glue']);
+    checkContract(results, ['sandbox.call.scalar', 'sandbox.call.scalar.layer-core', 'sandbox.call.scalar.layer-glue', 'sandbox.call.scalar.layer-engine-sync', 'sandbox.call.string-1kib', 'sandbox.call.string-1kib.layer-glue']);
     const scalar = results.find((r) => r.name === 'sandbox.call.scalar')!;
     expect(scalar.target).toBe('< 1 µs');
     // A wasm call alone is cheaper than the same call through the glue and the engine.

@@ -6,9 +6,17 @@
  * Both are Rust + wit-bindgen components from jco's fixtures, so the figure is
  * the boundary itself, not a guest language runtime. Metered, unlimited fuel.
  *
+ * Each layer is measured in its own child process: a layer measured after
+ * another in the same process runs on inline caches and optimized code the
+ * first one shaped (one more instance of the same glue was enough to turn the
+ * whole path from ~1 µs into ~4 µs before the glue's classes were hoisted).
+ * `engine` is `instance.call` (awaited), `engine-sync` is `instance.callSync`.
+ *
  * Statistic: median over samples of the mean time of a batch of back-to-back calls.
  * Run: npx node --expose-gc bench/sandbox/call.bench.ts   (BENCH_QUICK=1 for a short run)
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Engine, Store, linkImports } from '../../packages/sandbox/src/index.ts';
 import { instantiateCores, loadLayers } from './layers.ts';
 import { QUICK, baseConditions, conformanceComponent, emit, median, round, sampleMicros, sampleMicrosSync, type BenchResult } from './support.ts';
@@ -16,79 +24,115 @@ import { QUICK, baseConditions, conformanceComponent, emit, median, round, sampl
 const SAMPLES = QUICK ? 5 : 41;
 const BATCH = QUICK ? 200 : 5_000;
 const STRING_BYTES = 1024;
+const ADD = 'docs:adder/add@0.1.0#add';
 
-const engine = new Engine();
-const results: BenchResult[] = [];
+/** One measurement: a case and a layer, run alone in a child process. */
+const JOBS = {
+  'scalar/core': async () => {
+    const { component } = await loadLayers(new Engine(), conformanceComponent('adder.component.wasm'));
+    const [core] = await instantiateCores(component, new Store({ fuel: 'unlimited' }));
+    const add = core.exports[ADD] as (a: number, b: number) => number;
+    if (add(40, 2) !== 42) throw new Error('adder returned a wrong sum');
+    let i = 0;
+    return sampleMicrosSync(() => add(i++, 1), { samples: SAMPLES, batch: BATCH });
+  },
+  'scalar/glue': async () => {
+    const adder = await loadLayers(new Engine(), conformanceComponent('adder.component.wasm'));
+    const glue = (await adder.instantiateGlue(new Store({ fuel: 'unlimited' }), linkImports([...adder.component.imports], {})))['docs:adder/add@0.1.0'] as { add(a: number, b: number): number };
+    if (glue.add(40, 2) !== 42) throw new Error('adder returned a wrong sum');
+    let i = 0;
+    return sampleMicrosSync(() => glue.add(i++, 1), { samples: SAMPLES, batch: BATCH });
+  },
+  'scalar/engine': async () => {
+    const component = await new Engine().load(conformanceComponent('adder.component.wasm'));
+    const instance = await component.instantiate(new Store({ fuel: 'unlimited' }));
+    if ((await instance.call(ADD, [40, 2])) !== 42) throw new Error('adder returned a wrong sum');
+    let i = 0;
+    return await sampleMicros(() => instance.call(ADD, [i++, 1]), { samples: SAMPLES, batch: BATCH });
+  },
+  'scalar/engine-sync': async () => {
+    const component = await new Engine().load(conformanceComponent('adder.component.wasm'));
+    const instance = await component.instantiate(new Store({ fuel: 'unlimited' }));
+    if (instance.callSync(ADD, [40, 2]) !== 42) throw new Error('adder returned a wrong sum');
+    let i = 0;
+    return sampleMicrosSync(() => instance.callSync(ADD, [i++, 1]), { samples: SAMPLES, batch: BATCH });
+  },
+  'string/glue': async () => {
+    const strings = await loadLayers(new Engine(), conformanceComponent('strings.component.wasm'));
+    const glue = (await strings.instantiateGlue(new Store({ fuel: 'unlimited' }), linkImports([...strings.component.imports], {}))) as { roundtrip(s: string): string };
+    const text = 'agentos '.repeat(STRING_BYTES / 8);
+    if (glue.roundtrip(text) !== text) throw new Error('roundtrip changed the string');
+    return sampleMicrosSync(() => glue.roundtrip(text), { samples: SAMPLES, batch: BATCH });
+  },
+  'string/engine': async () => {
+    const component = await new Engine().load(conformanceComponent('strings.component.wasm'));
+    const instance = await component.instantiate(new Store({ fuel: 'unlimited' }));
+    const text = 'agentos '.repeat(STRING_BYTES / 8);
+    if ((await instance.call('roundtrip', [text])) !== text) throw new Error('roundtrip changed the string');
+    return await sampleMicros(() => instance.call('roundtrip', [text]), { samples: SAMPLES, batch: BATCH });
+  },
+  'string/engine-sync': async () => {
+    const component = await new Engine().load(conformanceComponent('strings.component.wasm'));
+    const instance = await component.instantiate(new Store({ fuel: 'unlimited' }));
+    const text = 'agentos '.repeat(STRING_BYTES / 8);
+    if (instance.callSync('roundtrip', [text]) !== text) throw new Error('roundtrip changed the string');
+    return sampleMicrosSync(() => instance.callSync('roundtrip', [text]), { samples: SAMPLES, batch: BATCH });
+  },
+  'floor/js-await': async () => {
+    const noop = async (x: number) => x;
+    let i = 0;
+    return await sampleMicros(() => noop(i++), { samples: SAMPLES, batch: BATCH });
+  },
+} satisfies Record<string, () => Promise<number[]>>;
 
-type Layer = 'core' | 'glue' | 'engine';
+type Job = keyof typeof JOBS;
 
-function report(options: { name: string; target: string; limitUs: number; perLayer: Partial<Record<Layer, number[]>>; conditions: Record<string, unknown> }): void {
-  const layers = Object.fromEntries(Object.entries(options.perLayer).map(([layer, samples]) => [layer, round(median(samples!))]));
-  const value = layers.engine;
-  results.push({
-    name: options.name,
-    value,
-    unit: 'µs',
-    target: options.target,
-    met: value < options.limitUs,
-    conditions: baseConditions({ ...options.conditions, samples: SAMPLES, batch: BATCH, statistic: 'median of batch means', fuel: 'unlimited', metered: true, layersUs: layers }),
+/** Runs one job in a fresh Node process (same flags) and returns its samples. */
+function runAlone(job: Job): number[] {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, CALL_BENCH_JOB: job },
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
   });
-  for (const [layer, us] of Object.entries(layers)) {
-    if (layer === 'engine') continue;
-    results.push({ name: `${options.name}.layer-${layer}`, value: us, unit: 'µs', target: null, conditions: baseConditions({ ...options.conditions, layer }) });
-  }
+  return JSON.parse(out.trim().split('\n').pop() ?? '[]') as number[];
 }
 
-// Scalar call: adder.
-{
-  const adder = await loadLayers(engine, conformanceComponent('adder.component.wasm'));
-  const store = new Store({ fuel: 'unlimited' });
-  const [core] = await instantiateCores(adder.component, store);
-  const coreAdd = core.exports['docs:adder/add@0.1.0#add'] as (a: number, b: number) => number;
-  const glue = (await adder.instantiateGlue(store, linkImports([...adder.component.imports], {})))['docs:adder/add@0.1.0'] as { add(a: number, b: number): number };
-  const instance = await adder.component.instantiate(store);
-  const path = 'docs:adder/add@0.1.0#add';
-  if (coreAdd(40, 2) !== 42 || glue.add(40, 2) !== 42 || (await instance.call(path, [40, 2])) !== 42) throw new Error('adder returned a wrong sum');
-  let i = 0;
+const single = process.env.CALL_BENCH_JOB as Job | undefined;
+if (single) {
+  if (!(single in JOBS)) throw new Error(`unknown call bench job ${single}`);
+  process.stdout.write(`${JSON.stringify(await JOBS[single]())}\n`);
+} else {
+  const results: BenchResult[] = [];
+  const report = (options: { name: string; target: string; limitUs: number; layers: Partial<Record<string, Job>>; conditions: Record<string, unknown> }): void => {
+    const us = Object.fromEntries(Object.entries(options.layers).map(([layer, job]) => [layer, round(median(runAlone(job!)))]));
+    const value = us.engine;
+    const common = { ...options.conditions, samples: SAMPLES, batch: BATCH, statistic: 'median of batch means', fuel: 'unlimited', metered: true, isolation: 'each layer in its own process' };
+    results.push({ name: options.name, value, unit: 'µs', target: options.target, met: value < options.limitUs, conditions: baseConditions({ ...common, layersUs: us }) });
+    for (const [layer, v] of Object.entries(us)) {
+      if (layer === 'engine') continue;
+      results.push({ name: `${options.name}.layer-${layer}`, value: v, unit: 'µs', target: null, conditions: baseConditions({ ...common, layer }) });
+    }
+  };
   report({
     name: 'sandbox.call.scalar',
     target: '< 1 µs',
     limitUs: 1,
-    perLayer: {
-      core: sampleMicrosSync(() => coreAdd(i++, 1), { samples: SAMPLES, batch: BATCH }),
-      glue: sampleMicrosSync(() => glue.add(i++, 1), { samples: SAMPLES, batch: BATCH }),
-      engine: await sampleMicros(() => instance.call(path, [i++, 1]), { samples: SAMPLES, batch: BATCH }),
-    },
-    conditions: { component: 'adder.component.wasm', export: path },
+    layers: { core: 'scalar/core', glue: 'scalar/glue', engine: 'scalar/engine', 'engine-sync': 'scalar/engine-sync' },
+    conditions: { component: 'adder.component.wasm', export: ADD },
   });
-}
-
-// String round trip: strings.
-{
-  const strings = await loadLayers(engine, conformanceComponent('strings.component.wasm'));
-  const store = new Store({ fuel: 'unlimited' });
-  const glue = (await strings.instantiateGlue(store, linkImports([...strings.component.imports], {}))) as { roundtrip(s: string): string };
-  const instance = await strings.component.instantiate(store);
-  const text = 'agentos '.repeat(STRING_BYTES / 8);
-  if (glue.roundtrip(text) !== text || (await instance.call('roundtrip', [text])) !== text) throw new Error('roundtrip changed the string');
   report({
     name: 'sandbox.call.string-1kib',
     target: '< 2 µs',
     limitUs: 2,
-    perLayer: {
-      glue: sampleMicrosSync(() => glue.roundtrip(text), { samples: SAMPLES, batch: BATCH }),
-      engine: await sampleMicros(() => instance.call('roundtrip', [text]), { samples: SAMPLES, batch: BATCH }),
-    },
+    layers: { glue: 'string/glue', engine: 'string/engine', 'engine-sync': 'string/engine-sync' },
     conditions: { component: 'strings.component.wasm', export: 'roundtrip', stringBytes: STRING_BYTES, encoding: 'utf-8 (ASCII)' },
   });
+  results.push({
+    name: 'sandbox.call.js-await-floor',
+    value: round(median(runAlone('floor/js-await'))),
+    unit: 'µs',
+    target: null,
+    conditions: baseConditions({ what: 'await of an async JS function returning its argument: the floor under any Promise-returning call API' }),
+  });
+  emit(results);
 }
-
-// Where the engine layer's time goes beyond the glue: one awaited no-op async call, for scale.
-{
-  const noop = async (x: number) => x;
-  let i = 0;
-  const samples = await sampleMicros(() => noop(i++), { samples: SAMPLES, batch: BATCH });
-  results.push({ name: 'sandbox.call.js-await-floor', value: round(median(samples)), unit: 'µs', target: null, conditions: baseConditions({ what: 'await of an async JS function returning its argument: the floor under any Promise-returning call API' }) });
-}
-
-emit(results);

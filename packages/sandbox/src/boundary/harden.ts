@@ -23,8 +23,12 @@
  * the host console; and `_utf16AllocateAndEncode` counts code points with
  * `[...str].length` on every string it lowers (30 % of a string call), a
  * figure nothing reads. Both are held to the same discipline.
+ *
+ * Last, jco's runtime definitions are hoisted out of `instantiate()` so
+ * instances share them (hoist.ts), and the scan runs on that output.
  */
 import { AgentOsError } from '../errors/index.ts';
+import { hoistGlue, type HoistReport } from './hoist.ts';
 
 interface Rule {
   name: string;
@@ -133,6 +137,8 @@ const FORBIDDEN: { what: string; pattern: RegExp }[] = [
 export interface HardenReport {
   /** Matches per rule name. */
   applied: Record<string, number>;
+  /** What moved out of `instantiate()` (see hoist.ts). */
+  hoist: HoistReport;
 }
 
 /**
@@ -162,6 +168,9 @@ export function hardenGlue(source: string): { source: string; report: HardenRepo
     }
     applied[rule.name] = count;
   }
+  // Hoisting runs on the hardened source, and the scan below sees its output.
+  const hoisted = hoistGlue(out);
+  out = hoisted.source;
   for (const { what, pattern } of FORBIDDEN) {
     const left = pattern.exec(out);
     if (left) {
@@ -170,5 +179,5 @@ export function hardenGlue(source: string): { source: string; report: HardenRepo
       });
     }
   }
-  return { source: out, report: { applied } };
+  return { source: out, report: { applied, hoist: hoisted.report } };
 }
