@@ -18,7 +18,7 @@ const WIT = join(ROOT, 'wit');
 const CACHE = join(ROOT, '.cache/agents');
 
 /** The example agents (each a folder of examples/agents/ with an index.ts). */
-export const AGENT_NAMES = ['researcher', 'prober', 'payer', 'burner'] as const;
+export const AGENT_NAMES = ['researcher', 'prober', 'payer', 'burner', 'echo', 'requester'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
 const require = createRequire(import.meta.url);

@@ -9,11 +9,12 @@ import { AgentOsError } from '../../packages/sandbox/src/errors/index.ts';
 import type { CallContext, Completion, CompletionRequest, HttpRequest, HttpResponse } from '../../packages/core/src/runtime/index.ts';
 
 export const TENANT = 'acme';
-export const AGENT_TYPES = ['researcher', 'prober', 'payer', 'burner'] as const;
+export const AGENT_TYPES = ['researcher', 'prober', 'payer', 'burner', 'echo', 'requester', 'generic'] as const;
 
 const CAPABILITIES: [string, 'low' | 'medium' | 'high'][] = [
   ['log', 'low'], ['clock', 'low'], ['random', 'low'], ['kv.get', 'low'], ['kv.set', 'low'], ['kv.delete', 'low'], ['kv.list', 'low'],
   ['tools.list', 'low'], ['tools.call', 'medium'], ['llm.complete', 'medium'], ['http.fetch', 'high'],
+  ['bus.send', 'low'], ['bus.publish', 'low'], ['bus.subscribe', 'low'], ['bus.request', 'low'],
 ];
 
 export function capabilityDefinitions(): unknown[] {
@@ -28,7 +29,7 @@ export const POLICY = {
   version: 1,
   id: 'e2e',
   rules: [
-    { id: 'allow-basics', kind: 'capability', effect: 'allow', capabilities: ['log', 'clock', 'random', 'kv.*', 'tools.*', 'llm.complete'] },
+    { id: 'allow-basics', kind: 'capability', effect: 'allow', capabilities: ['log', 'clock', 'random', 'kv.*', 'tools.*', 'llm.complete', 'bus.*'] },
     { id: 'allow-egress', kind: 'capability', effect: 'allow', capabilities: ['http.fetch'] },
     {
       id: 'deny-exfil-host', kind: 'data', capabilities: ['http.fetch'], fields: ['host'], action: 'deny',

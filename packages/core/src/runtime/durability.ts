@@ -16,6 +16,7 @@ import { ASYNC_IMPORTS } from './host-imports.ts';
 import type { DurableOptions } from './options.ts';
 import type { AgentStatus } from './status.ts';
 import { AgentSandbox, type AgentResult } from './sandbox.ts';
+import { isDelivery } from './delivery.ts';
 
 /** Imports whose calls have effects outside the agent: journaled as started before they run, retried with their key. */
 const EXTERNAL = new Set(['kv#set', 'kv#delete', 'http#fetch', 'llm#complete', 'bus#send', 'bus#publish', 'bus#subscribe', 'bus#request', 'approval#request', 'tools#call']);
@@ -40,6 +41,8 @@ function effectOf(name: string): Effect {
 export interface RuntimeRecord extends AgentRecord {
   spent?: StoredBudget;
   checkpoint?: Checkpoint;
+  /** Stays on the bus after `run` returned (SpawnRequest.resident); absent = false. */
+  resident?: boolean;
 }
 
 /** Where a guest stood at its last slice end: fuel of its instance (as replay counts it) and journal length. */
@@ -53,6 +56,7 @@ export interface Checkpoint {
 export interface AgentIdentity {
   entry: 'run' | 'invoke';
   componentHash: string;
+  resident?: boolean;
 }
 
 /**
@@ -63,7 +67,8 @@ export function journalUsage(entries: readonly JournalEntry[]): { calls: number;
   let tokens = 0;
   let calls = 0;
   for (const entry of entries) {
-    if (entry.state === 'completed') calls++;
+    // A delivery is an input to the agent, not a call it made.
+    if (entry.state === 'completed' && !isDelivery(entry)) calls++;
     if (entry.function !== 'complete' || entry.state !== 'completed' || entry.result === undefined) continue;
     const result = decodeValue(entry.result) as { tag?: string; val?: { usage?: { inputTokens?: number; outputTokens?: number } } };
     if (result?.tag === 'ok') tokens += (result.val?.usage?.inputTokens ?? 0) + (result.val?.usage?.outputTokens ?? 0);
@@ -108,18 +113,23 @@ export class Durability {
     if (journal) this.agents.enqueue(async () => (await journal).flush());
   }
 
-  /** Wraps a process's imports: calls already journaled are replayed, new ones journaled. */
-  wrap(imports: HostImports, options: { journal: Journal; sandbox: AgentSandbox; now: () => number }): JournaledImports {
+  /**
+   * Wraps a process's imports: calls already journaled are replayed, new ones journaled.
+   * Also returns the replay, which serves the journaled deliveries too (delivery.ts).
+   */
+  wrap(imports: HostImports, options: { journal: Journal; sandbox: AgentSandbox; now: () => number }): JournaledImports & { replay: Replay } {
     const { journal, sandbox } = options;
-    return journalImports(imports, {
+    const replay = new Replay(journal.entries);
+    const journaled = journalImports(imports, {
       journal,
-      replay: new Replay(journal.entries),
+      replay,
       fuelUsed: () => sandbox.store.fuel.used,
       now: options.now,
       asyncFunctions: ASYNC_FUNCTIONS,
       effectOf,
       stopped: () => sandbox.stopped,
     });
+    return { ...journaled, replay };
   }
 
   /** The record to store for a process as it stands. */
@@ -132,6 +142,7 @@ export class Durability {
       budget: toStoredBudget(process.budget), status: process.status, suspendReason: process.suspendReason ?? null,
       result: result ?? null, createdAt: process.createdAt, updatedAt: process.updatedAt,
       spent: toStoredBudget(process.spent), checkpoint: checkpoint ?? { instanceFuel: '0', journalLength: 0 },
+      ...(identity.resident ? { resident: true } : {}),
     };
   }
 

@@ -1,8 +1,8 @@
 /**
  * Reading what a guest export returned. jco's glue (with component-error
  * wrapping off) throws the `err` value of a `result` export as it is, and the
- * sandbox reports a thrown non-error as a 'trap' of kind 'boundary' whose
- * `cause` is that value. A tagged variant there is the guest's own error
+ * sandbox reports it as a 'guest-error' whose `cause` is that value (the
+ * instance stays usable). A tagged variant there is the guest's own error
  * (`agent-error`, `tool-error`), returned as data, not a fault of the guest.
  */
 import { isAgentOsError } from '../../../sandbox/src/errors/index.ts';
@@ -16,7 +16,7 @@ export interface TaggedValue {
 
 /** The guest's `err` value behind a rejected export call, or undefined for a real failure. */
 export function guestErrorValue(error: unknown): TaggedValue | undefined {
-  if (!isAgentOsError(error) || error.code !== 'trap' || error.details?.kind !== 'boundary') return undefined;
+  if (!isAgentOsError(error) || error.code !== 'guest-error') return undefined;
   const cause = (error as Error).cause;
   if (typeof cause !== 'object' || cause === null || typeof (cause as TaggedValue).tag !== 'string') return undefined;
   return cause as TaggedValue;

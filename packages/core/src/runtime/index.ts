@@ -10,16 +10,19 @@
  * move between hosts as signed bundles (`exportAgent` / `importAgent`).
  * Optional wiring: MCP tools (`implementations.mcp`), signed tools (`trust`),
  * redaction of every sink (`secrets`), traces and metrics (`observer`), and
- * the agents' bus over a core `Bus` (`bus`).
+ * the agents' bus over a core `Bus` (`bus`), with messages delivered into
+ * the guests' `handle-message` while they are idle (delivery.ts). `spawn`
+ * without a type runs the default agent type ('generic').
  */
-export { Runtime } from './runtime.ts';
+export { DEFAULT_AGENT_TYPE, Runtime } from './runtime.ts';
 export type { AgentStatus, StepReport, SpawnRequest } from './status.ts';
 export { ApprovalQueue, TIMEOUT_APPROVER, type ApprovalRequest, type ApprovalStatus, type ApprovalVote } from './approvals.ts';
 export type { InstanceState } from './durability.ts';
 export { CapabilityGate, ENTITLEMENT_RULE, type GateOutcome, type GateRequest } from './gate.ts';
 export { ASYNC_IMPORTS, CAPABILITY_IDS } from './host-imports.ts';
 export { MemoryKv } from './memory-kv.ts';
-export { BusLink, type InboxMessage } from './bus-link.ts';
+export { BusLink, type Delivery, type InboxMessage } from './bus-link.ts';
+export { DELIVERY_FUNCTION, DELIVERY_INTERFACE, type DeliveryOutcome, type WitMessage } from './delivery.ts';
 export { ToolRegistry, type ToolOutcome } from './tools.ts';
 export type { AgentResult, Park } from './sandbox.ts';
 export type {

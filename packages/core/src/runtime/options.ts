@@ -194,6 +194,11 @@ export interface RuntimeOptions {
    * unless `implementations.bus` is given.
    */
   bus?: Bus;
+  /**
+   * The agent type `spawn` uses when the request names no `type` and brings no `component`;
+   * default 'generic' — register the generic tool-using agent (examples/agents/generic) under it.
+   */
+  defaultAgentType?: string;
 }
 
 export interface TrustOptions {

@@ -15,13 +15,13 @@ import { createPolicy, type SchedulingPolicy } from '../scheduler/index.ts';
 import { ApprovalQueue, type ApprovalRequest, type ApprovalVote } from './approvals.ts';
 import { CapabilityGate } from './gate.ts';
 import type { HostServices, ProcessHost } from './guarded-call.ts';
-import { failure } from './guest-result.ts';
 import type { AgentStatus, SpawnRequest, StepReport } from './status.ts';
 import { ASYNC_IMPORTS, createHostImports } from './host-imports.ts';
 import { Durability, endedStatus, evictedSandbox, instanceState, recordedSpend, restoredSandbox, type Checkpoint, type InstanceState, type RuntimeRecord } from './durability.ts';
 import { exportBundle, fromStoredBudget, openBundle, writeBundle } from '../durable/index.ts';
 import type { SignedManifest } from '../trust/index.ts';
 import { BusLink } from './bus-link.ts';
+import { driveGuest } from './driver.ts';
 import { MemoryKv } from './memory-kv.ts';
 import { RuntimeObserver } from './observer.ts';
 import type { AuditSink, Implementations, RuntimeOptions, ToolDescription, TrustOptions } from './options.ts';
@@ -37,6 +37,8 @@ interface AgentType {
 }
 
 const DEFAULT_CHECK_EVERY = 100_000n;
+/** The agent type `spawn` uses when the request names none (and brings no component). */
+export const DEFAULT_AGENT_TYPE = 'generic';
 
 export class Runtime {
   readonly processes: ProcessManager;
@@ -63,6 +65,11 @@ export class Runtime {
   readonly #bus: BusLink | undefined;
   /** The id the next submit gets (a recovered agent keeps its id). */
   #forcedId: string | undefined;
+  readonly #defaultAgentType: string;
+  /** Agents that stay on the bus after `run` returned (SpawnRequest.resident). */
+  readonly #resident = new Set<string>();
+  /** Wakes `run`'s loop when a process became ready from outside a slice (a message, an approval). */
+  #kick: (() => void) | undefined;
 
   /** @throws AgentOsError 'invalid-argument' for a bad scheduler spec, concurrency or checkEvery. */
   constructor(options: RuntimeOptions) {
@@ -114,6 +121,8 @@ export class Runtime {
       observer: this.#observer,
     };
     this.#bus = this.#services.implementations.bus instanceof BusLink ? this.#services.implementations.bus : undefined;
+    this.#bus?.listen((id) => this.#onArrival(id));
+    this.#defaultAgentType = options.defaultAgentType ?? DEFAULT_AGENT_TYPE;
   }
 
   /** The host's implementations with the runtime's defaults (kv, bus over `options.bus`) and redacted logs. */
@@ -122,7 +131,7 @@ export class Runtime {
     const redactor = options.secrets?.redactor;
     return {
       kv: new MemoryKv(),
-      ...(options.bus ? { bus: new BusLink(options.bus) } : {}),
+      ...(options.bus ? { bus: new BusLink(options.bus, { now: () => this.#clock.now() }) } : {}),
       ...given,
       ...(redactor && given.log ? { log: redacting(given.log, redactor) } : {}),
     };
@@ -157,23 +166,29 @@ export class Runtime {
 
   /**
    * Submits an agent through admission control and readies its sandbox; the
-   * guest is instantiated when it is first dispatched.
-   * @throws AgentOsError 'not-found' for an unknown type; 'limit-exceeded' when admission
-   *   refuses (details.code says why); 'invalid-argument' for a bad request.
+   * guest is instantiated when it is first dispatched. Without `type` and
+   * `component` the agent is of the default type (`RuntimeOptions.defaultAgentType`,
+   * 'generic': register examples/agents/generic under that name).
+   * @throws AgentOsError 'not-found' for an unknown type (also: no default type registered);
+   *   'limit-exceeded' when admission refuses (details.code says why); 'invalid-argument' for a bad request.
    */
   async spawn(request: SpawnRequest): Promise<string> {
-    const type = request.type ?? 'component';
+    const type = request.type ?? (request.component ? 'component' : this.#defaultAgentType);
     const agentType = request.component ? await this.#agentType(request.component) : this.#types.get(type);
     if (request.component && agentType) await this.#durable?.agents.putComponent(request.component, agentType.component.hash);
     if (!agentType) {
-      throw new AgentOsError('not-found', `No agent type or tool named ${type}; register it first or pass its component.`, { details: { type } });
+      const hint = request.type === undefined && !request.component
+        ? `No type was given and the default agent type ${type} is not registered: registerAgent('${type}', <component of examples/agents/generic>) first, or pass type or component.`
+        : `No agent type or tool named ${type}; register it first or pass its component.`;
+      throw new AgentOsError('not-found', hint, { details: { type } });
     }
     const submitted = this.processes.submit({ goal: request.goal, type, tenant: request.tenant, budget: request.budget, priority: request.priority, workspaceId: request.workspaceId });
     if (!submitted.ok) {
       throw new AgentOsError('limit-exceeded', `Admission refused the agent: ${submitted.reason}`, { details: { code: submitted.code, tenant: request.tenant } });
     }
     const { id } = submitted;
-    this.#durable?.identify(id, { entry: agentType.entry, componentHash: agentType.component.hash });
+    if (request.resident) this.#resident.add(id);
+    this.#durable?.identify(id, { entry: agentType.entry, componentHash: agentType.component.hash, resident: request.resident === true });
     this.processes.initialize(id);
     this.#sandboxes.set(id, new AgentSandbox({ component: agentType.component, entry: agentType.entry, checkEvery: this.#checkEvery }));
     this.processes.markReady(id, { workspaceId: request.workspaceId ?? id });
@@ -211,7 +226,8 @@ export class Runtime {
         active.add(slice);
       }
       if (active.size === 0) return reports;
-      await Promise.race(active);
+      await Promise.race([...active, new Promise<void>((resolve) => (this.#kick = resolve))]);
+      this.#kick = undefined;
     }
   }
 
@@ -237,6 +253,7 @@ export class Runtime {
   /** @throws ProcessManager's 'not-found'/'illegal-state'. */
   resume(id: string, reason = 'operator'): void {
     this.processes.resume(id, reason);
+    this.#onArrival(id);
   }
 
   /** Ends the process for good and stops its guest; its pending approvals are denied. @throws 'not-found'/'illegal-state'. */
@@ -370,7 +387,8 @@ export class Runtime {
     const durable = this.#requireDurable('restore');
     const registered = this.#types.get(record.type)?.component;
     const component = registered?.hash === record.componentHash ? registered : await this.#load(await durable.agents.getComponent(record.componentHash));
-    durable.identify(record.id, { entry: record.entry, componentHash: record.componentHash });
+    durable.identify(record.id, { entry: record.entry, componentHash: record.componentHash, resident: record.resident === true });
+    if (record.resident) this.#resident.add(record.id);
     for (const request of await durable.agents.approvals<ApprovalRequest>(record.id)) this.approvals.restore(request);
     if (record.status === 'completed' || record.status === 'failed' || record.status === 'terminated') {
       this.#finished.set(record.id, record);
@@ -436,6 +454,7 @@ export class Runtime {
     this.#observer.slice(process, { fuel: park.fuelUsed, tokens: park.tokensUsed });
     this.#observer.queue(this.processes.queued);
     if (park.outcome === 'completed' || park.outcome === 'failed' || end.status === 'terminated') this.#release(id);
+    else if (sandbox.waitingForMessages) this.#onArrival(id); // messages that came while the slice was ending
     else if (park.outcome === 'await-approval') {
       // Durable agents wait for humans without an instance: replay brings them back to the call that asked.
       if (this.#durable && sandbox.started) this.#sandboxes.set(id, evictedSandbox(sandbox, this.#checkEvery));
@@ -446,40 +465,63 @@ export class Runtime {
     return { id, outcome: park.outcome, status: end.status, fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed };
   }
 
-  /** Instantiates the guest (first dispatch) and starts its export call. */
+  /** Instantiates the guest (first dispatch) and starts its life: deliveries, the export call, then deliveries again (driver.ts). */
   #start(process: AgentProcess, sandbox: AgentSandbox): void {
     sandbox.started = true;
     const context = { agentId: process.id, tenant: process.tenant, agentType: process.type, workspaceId: process.workspaceId ?? process.id };
     const host: ProcessHost = { context, sandbox, process: () => this.processes.get(process.id) };
-    let imports = createHostImports(this.#services, host);
-    void (async () => {
-      let result: AgentResult;
-      try {
-        if (this.#durable) {
-          const journaled = this.#durable.wrap(imports, { journal: await this.#durable.journal(process.id), sandbox, now: () => this.#clock.now() });
-          imports = journaled.imports;
-          host.journaled = journaled.current;
-        }
-        sandbox.instance = await sandbox.component.instantiate(sandbox.store, { imports });
-        result = { ok: true, value: String(await sandbox.instance.call(sandbox.entry, [process.goal])) };
-      } catch (error) {
-        result = failure(error);
-      }
-      sandbox.result = result;
-      this.#results.set(process.id, result);
-      this.#audit({ kind: 'agent.result', data: result.ok ? { agentId: process.id, ok: true } : { agentId: process.id, ok: false, code: result.code, error: result.error } });
-      sandbox.finish(result.ok ? { outcome: 'completed' } : { outcome: 'failed', reason: result.error, faulted: result.code !== 'agent-error' });
-    })();
+    const imports = createHostImports(this.#services, host);
+    const durable = this.#durable;
+    const now = () => this.#clock.now();
+    void driveGuest({
+      agentId: process.id, goal: process.goal, sandbox, imports, link: this.#bus, resident: this.#resident.has(process.id),
+      journaled: durable && (async () => {
+        const journal = await durable.journal(process.id);
+        const journaled = durable.wrap(imports, { journal, sandbox, now });
+        host.journaled = journaled.current;
+        return { imports: journaled.imports, journaling: { journal, replay: journaled.replay, now } };
+      }),
+      onResult: (result) => {
+        sandbox.result = result;
+        this.#results.set(process.id, result);
+        this.#audit({ kind: 'agent.result', data: result.ok ? { agentId: process.id, ok: true } : { agentId: process.id, ok: false, code: result.code, error: result.error } });
+      },
+      onDelivered: (message, outcome) => {
+        this.#audit({
+          kind: 'bus.delivery',
+          data: { agentId: process.id, messageId: message.id, from: message.from, topic: message.topic ?? null, request: message.expectsReply, ok: 'reply' in outcome },
+        });
+      },
+    });
+  }
+
+  /**
+   * A message waits for an agent: a resident agent idle between messages is woken
+   * (its next slice delivers it); any other agent gets it at its next idle point.
+   */
+  #onArrival(id: string): void {
+    const sandbox = this.#sandboxes.get(id);
+    const process = this.processes.find(id);
+    if (!sandbox?.waitingForMessages || sandbox.inSlice || !process || process.suspendReason !== 'policy') return;
+    if (process.status !== 'suspended' && process.status !== 'paused') return;
+    if (this.#bus?.inbox(id).length) {
+      this.processes.wake(id, 'message');
+      this.#kick?.();
+    }
   }
 
   /** Wakes a process suspended on an approval once none of its requests is pending. */
   #wakeIfWaiting(id: string): void {
     const process = this.processes.find(id);
     if (!process || process.suspendReason !== 'approval' || this.approvals.pending({ agentId: id }).length > 0) return;
-    if (process.status === 'suspended' || process.status === 'paused') this.processes.wake(id, 'approval decided');
+    if (process.status === 'suspended' || process.status === 'paused') {
+      this.processes.wake(id, 'approval decided');
+      this.#kick?.();
+    }
   }
 
   #release(id: string): void {
+    this.#resident.delete(id);
     this.#durable?.forget(id);
     this.#bus?.leave(id);
     this.#sandboxes.get(id)?.release();

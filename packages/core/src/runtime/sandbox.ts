@@ -56,6 +56,8 @@ export class AgentSandbox {
    * do not charge it twice.
    */
   fuelCredit = 0n;
+  /** Set while a resident agent's guest is idle, parked until a message arrives (driver.ts). */
+  waitingForMessages = false;
   /** Set on an agent re-created while waiting for an approval: it runs again only once no request of it is pending. */
   awaitingApproval = false;
   /** Usage charged with the first slice that parks (a recovered agent's spend so far). */

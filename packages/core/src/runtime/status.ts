@@ -18,6 +18,13 @@ export interface SpawnRequest {
   priority?: number;
   /** kv namespace; default the process id. */
   workspaceId?: string;
+  /**
+   * Stay on the bus after `run` returned: the agent then waits for messages (status
+   * suspended, reason 'policy') and each one that reaches it is delivered to its
+   * `handle-message` in a slice, until it is terminated. Default false: messages still
+   * waiting when `run` returns are delivered, then the agent completes and leaves the bus.
+   */
+  resident?: boolean;
 }
 
 /** What one slice did. */

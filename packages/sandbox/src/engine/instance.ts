@@ -164,7 +164,7 @@ export class ComponentInstance {
     }
   }
 
-  /** Maps what a call threw; poisons the instance. Returns only for a successful exit. */
+  /** Maps what a call threw; poisons the instance unless the guest returned `err`. Returns only for a successful exit. */
   #fail(path: string, error: unknown): undefined {
     if (isWasiExit(error)) {
       // The guest ended itself (wasi:cli/exit): success for code 0; either way it cannot be called again.
@@ -173,7 +173,8 @@ export class ComponentInstance {
       throw new AgentOsError('trap', `${path}: the guest exited with code ${error.code}.`, { details: { kind: 'exit', exitCode: error.code } });
     }
     const mapped = this.store.explain(error, path);
-    this.#trap = mapped;
+    // A returned `err` leaves the guest consistent; anything else poisons the instance.
+    if (mapped.code !== 'guest-error') this.#trap = mapped;
     throw mapped;
   }
 

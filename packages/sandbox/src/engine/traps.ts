@@ -38,8 +38,11 @@ export function toAgentOsError(error: unknown, where: string): AgentOsError {
       details: { kind: trapKind(error.message), wasmMessage: error.message },
     });
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new AgentOsError('trap', `${where}: ${message}`, { cause: error, details: { kind: 'boundary' } });
+  if (!(error instanceof Error)) {
+    // jco's glue throws the `err` value of a result-typed export as it is (a lifted WIT value, never an Error).
+    return new AgentOsError('guest-error', `${where} returned an error: ${describeGuestValue(error)}`, { cause: error });
+  }
+  return new AgentOsError('trap', `${where}: ${error.message}`, { cause: error, details: { kind: 'boundary' } });
 }
 
 /** A short machine-readable kind for the common engine trap messages. */
@@ -68,4 +71,18 @@ export function hostImportError(error: unknown, name: string): unknown {
   return new AgentOsError('trap', `The host import ${name} failed: ${text}`, {
     details: { kind: 'host-error', import: name },
   });
+}
+
+/** One line for a lifted WIT value: `invalid-input: not JSON`, or its JSON. */
+function describeGuestValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { tag?: unknown }).tag === 'string') {
+    const { tag, val } = value as { tag: string; val?: unknown };
+    return val === undefined ? tag : `${tag}: ${describeGuestValue(val)}`;
+  }
+  try {
+    return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }

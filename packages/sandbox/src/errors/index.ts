@@ -16,6 +16,11 @@ export const ERROR_CODES = [
   'deadline',
   /** The guest trapped (unreachable, out-of-bounds, stack overflow, ...). */
   'trap',
+  /**
+   * A guest export returned the `err` case of its `result`: the guest's own answer, not a fault.
+   * The WIT value is the error's `cause`; the instance stays usable.
+   */
+  'guest-error',
   /** The guest asked for a capability it was not granted. */
   'capability-denied',
   /** The bytes are not a valid module or component, or do not fit the expected world. */
