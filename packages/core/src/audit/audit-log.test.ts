@@ -84,4 +84,15 @@ describe('AuditLog', () => {
   it('refuses a checkpoint interval that is not a positive integer', () => {
     expect(() => new AuditLog({ signer, checkpointEvery: 0 })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
   });
+
+  it('keeps entries across storage chunks, one larger than a chunk included, and they read back and verify', async () => {
+    const log = new AuditLog({ signer, checkpointEvery: 100, now: clock() });
+    const big = 'é€'.repeat(400_000); // 2 MB of UTF-8, beyond the largest chunk
+    for (let i = 1; i <= 400; i++) log.append({ kind: 'tick', data: i === 250 ? { big } : { i, note: 'x'.repeat(i % 97), at: `t${i}` } });
+    expect(log.entry(1)).toEqual({ seq: 1, at: 1_700_000_000_001, kind: 'tick', data: { i: 1, note: 'x', at: 't1' } });
+    expect(log.entry(250).data).toEqual({ big });
+    expect(log.entry(400).data).toMatchObject({ i: 400 });
+    const result = await verifyAuditLog(await log.exportJsonl(), { publicKey: signer.publicKey });
+    expect(result).toMatchObject({ valid: true, entries: 400, head: log.head() });
+  });
 });

@@ -7,11 +7,11 @@
  * checkpoint every `checkpointEvery` entries in the background and `flush()`
  * waits for those signatures. `exportJsonl()` seals the tail with a final
  * checkpoint, so an export is always fully covered by signatures.
- * Entries are stored as their canonical JSON, so a caller mutating an object
- * after appending it cannot rewrite history.
+ * Entries are stored as their canonical JSON (UTF-8), so a caller mutating an
+ * object after appending it cannot rewrite history.
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
-import { canonicalize, quote } from './canonical-json.ts';
+import { type EntryFields, EntryStore, writeEntry } from './entry-store.ts';
 import {
   type AuditEntry,
   type Checkpoint,
@@ -26,7 +26,7 @@ import {
   NODE_PREFIX,
   toBase64Url,
 } from './format.ts';
-import { sha256, toHex } from './sha256.ts';
+import { type DigestPair, type PrefixedInput, sha256Pair, sha256Prefixed, wordsToHex } from './sha256.ts';
 import type { AuditSigner } from './signer.ts';
 
 export interface AuditLogOptions {
@@ -46,8 +46,6 @@ export interface AuditEvent {
   at?: number;
 }
 
-const encoder = new TextEncoder();
-
 export class AuditLog {
   readonly logId: string;
   readonly header: Header;
@@ -55,12 +53,16 @@ export class AuditLog {
   readonly #signer: AuditSigner;
   readonly #checkpointEvery: number;
   readonly #now: () => number;
-  /** Canonical JSON of entry n at index n - 1. */
-  readonly #entries: string[] = [];
-  /** head(n) at bytes [32n, 32n + 32); head(0) is the genesis head. */
-  #heads = new Uint8Array(32 * 1024);
-  #scratch = new Uint8Array(1024);
-  readonly #node = new Uint8Array(65);
+  /** The canonical JSON of every entry, as UTF-8. */
+  readonly #entries = new EntryStore();
+  /** The leaf hash's input (0x00 || entry bytes) and the entry's fields: objects reused by every append. */
+  readonly #leafInput: PrefixedInput = { prefix: LEAF_PREFIX, bytes: new Uint8Array(0), start: 0, length: 0 };
+  readonly #fields: EntryFields = { seq: 0, at: 0, kind: '', data: undefined };
+  /** head(n) as eight big-endian words at [8n, 8n + 8); head(0) is the genesis head. */
+  #heads = new Int32Array(8 * 1024);
+  readonly #leaf = new Int32Array(8);
+  /** Arguments of the chain hash, kept in one object so that append allocates none. */
+  readonly #pair: DigestPair;
   readonly #checkpoints: Checkpoint[] = [];
   readonly #pending = new Set<Promise<void>>();
   #failure: unknown;
@@ -84,13 +86,16 @@ export class AuditLog {
       publicKey: toBase64Url(options.signer.publicKey),
     };
     this.#headerLine = headerLine(this.header);
-    this.#heads.set(genesisHead(this.#headerLine), 0);
-    this.#node[0] = NODE_PREFIX;
+    const genesis = genesisHead(this.#headerLine);
+    for (let i = 0; i < 8; i++) {
+      this.#heads[i] = (genesis[4 * i] << 24) | (genesis[4 * i + 1] << 16) | (genesis[4 * i + 2] << 8) | genesis[4 * i + 3];
+    }
+    this.#pair = { left: this.#heads, leftOffset: 0, right: this.#leaf, rightOffset: 0 };
   }
 
   /** Number of entries; also the seq of the last one. */
   get length(): number {
-    return this.#entries.length;
+    return this.#entries.count;
   }
 
   /** Hex chain head after entry `seq` (default: the latest). */
@@ -98,7 +103,7 @@ export class AuditLog {
     if (!Number.isInteger(seq) || seq < 0 || seq > this.length) {
       throw new AgentOsError('not-found', `No entry ${seq} in this audit log (it has ${this.length}).`);
     }
-    return toHex(this.#heads, seq * 32, 32);
+    return wordsToHex(this.#heads, seq * 8);
   }
 
   /** Signed checkpoints made so far, oldest first (pending signatures not included). */
@@ -110,36 +115,49 @@ export class AuditLog {
    * Appends one event and returns its seq. Synchronous: the entry is hashed
    * into the chain before this returns.
    * @throws {AgentOsError} 'invalid-argument' when `data` has no canonical JSON form
-   *   (see {@link canonicalize}) or `kind` is empty; nothing is appended then.
+   *   (see `canonicalize`), or `kind` is empty or not well-formed text; nothing is appended then.
    */
   append(event: AuditEvent): number {
     if (typeof event.kind !== 'string' || event.kind === '') {
       throw new AgentOsError('invalid-argument', 'An audit event needs a non-empty string kind.');
     }
-    const seq = this.#entries.length + 1;
+    const seq = this.#entries.count + 1;
     const at = event.at ?? this.#now();
     if (!Number.isFinite(at)) throw new AgentOsError('invalid-argument', 'An audit event time must be a finite number of ms.');
-    // The canonical form of {seq, at, kind, data}, written in sorted key order
-    // by hand: the envelope is fixed, so only `data` needs the general path.
-    const data = event.data === undefined ? undefined : canonicalize(event.data);
-    const json =
-      '{"at":' + String(at) + (data === undefined ? '' : ',"data":' + data) + ',"kind":' + quote(event.kind) + ',"seq":' + seq + '}';
-
-    // leaf = SHA-256(0x00 || json), hashed straight out of a reused buffer.
-    if (this.#scratch.length < json.length * 3 + 1) this.#scratch = new Uint8Array(json.length * 3 + 1024);
-    this.#scratch[0] = LEAF_PREFIX;
-    const { written } = encoder.encodeInto(json, this.#scratch.subarray(1));
-    const node = this.#node;
-    sha256(this.#scratch, written + 1, node, 33);
-    // head(n) = SHA-256(0x01 || head(n-1) || leaf)
-    if (this.#heads.length < (seq + 1) * 32) {
-      const grown = new Uint8Array(this.#heads.length * 2);
+    const fields = this.#fields;
+    fields.seq = seq;
+    fields.at = at;
+    fields.kind = event.kind;
+    fields.data = event.data;
+    // The canonical JSON of {seq, at, kind, data?} is written where it is kept. When the
+    // chunk is too small the write runs on uncounted, and is redone in a fresh chunk.
+    const entries = this.#entries;
+    let end: number;
+    try {
+      end = writeEntry(fields, entries.buffer, entries.position);
+      if (end > entries.buffer.length) {
+        entries.reserve(end - entries.position);
+        end = writeEntry(fields, entries.buffer, entries.position);
+      }
+    } finally {
+      fields.data = undefined; // do not keep the caller's object alive
+    }
+    // leaf = SHA-256(0x00 || entry), hashed in place behind its prefix.
+    const input = this.#leafInput;
+    input.bytes = entries.buffer;
+    input.start = entries.position;
+    input.length = end - entries.position;
+    sha256Prefixed(input, this.#leaf, 0);
+    // head(n) = SHA-256(0x01 || head(n-1) || leaf), on words: no byte round trip.
+    if (this.#heads.length < (seq + 1) * 8) {
+      const grown = new Int32Array(this.#heads.length * 2);
       grown.set(this.#heads);
       this.#heads = grown;
+      this.#pair.left = grown;
     }
-    node.set(this.#heads.subarray((seq - 1) * 32, seq * 32), 1);
-    sha256(node, 65, this.#heads, seq * 32);
-    this.#entries.push(json);
+    this.#pair.leftOffset = (seq - 1) * 8;
+    sha256Pair(NODE_PREFIX, this.#pair, this.#heads, seq * 8);
+    entries.commit(end);
 
     if (seq % this.#checkpointEvery === 0) this.#schedule(seq);
     return seq;
@@ -147,9 +165,10 @@ export class AuditLog {
 
   /** The entry with this seq, parsed from its stored canonical JSON. */
   entry(seq: number): AuditEntry {
-    const json = this.#entries[seq - 1];
-    if (json === undefined) throw new AgentOsError('not-found', `No entry ${seq} in this audit log (it has ${this.length}).`);
-    return JSON.parse(json) as AuditEntry;
+    if (!Number.isInteger(seq) || seq < 1 || seq > this.length) {
+      throw new AgentOsError('not-found', `No entry ${seq} in this audit log (it has ${this.length}).`);
+    }
+    return JSON.parse(this.#entries.text(seq)) as AuditEntry;
   }
 
   /**
@@ -188,7 +207,7 @@ export class AuditLog {
     const lines: string[] = [this.#headerLine];
     let next = 0;
     for (let seq = 0; seq <= this.length; seq++) {
-      if (seq > 0) lines.push(entryLine(this.#entries[seq - 1], toHex(this.#heads, seq * 32, 32)));
+      if (seq > 0) lines.push(entryLine(this.#entries.text(seq), wordsToHex(this.#heads, seq * 8)));
       while (next < checkpoints.length && checkpoints[next].seq === seq) lines.push(checkpointLine(checkpoints[next++]));
     }
     return lines.join('\n') + '\n';

@@ -10,9 +10,10 @@
  * changed, because a hash over a silently changed value proves nothing.
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { MAX_SHAPE_KEYS, shapeOf, sortKeys } from './key-order.ts';
 
 /** Deeper nesting than this is refused; it also stops cycles without tracking every ancestor. */
-const MAX_DEPTH = 256;
+export const MAX_DEPTH = 256;
 
 /**
  * Serializes `value` canonically (RFC 8785). `undefined` object members are
@@ -59,34 +60,32 @@ function write(value: unknown, depth: number): string | undefined {
     }
     return out + ']';
   }
-  const keys = sortKeys(Object.keys(object));
+  const keys = Object.keys(object);
+  const shape = keys.length <= MAX_SHAPE_KEYS ? shapeOf(keys, quote) : undefined;
+  if (shape !== undefined) {
+    // Fast path: key order and quoted keys come from the cache; only values are written.
+    const { order, prefixes } = shape;
+    let out = '';
+    for (let i = 0; i < order.length; i++) {
+      const member = write((object as Record<string, unknown>)[keys[order[i]]], depth + 1);
+      // An undefined member is skipped, which moves the commas: leave that to the general path.
+      if (member === undefined) return writeMembers(object as Record<string, unknown>, sortKeys(keys), depth);
+      out += prefixes[i] + member;
+    }
+    return out === '' ? '{}' : out + '}';
+  }
+  return writeMembers(object as Record<string, unknown>, sortKeys(keys), depth);
+}
+
+function writeMembers(object: Record<string, unknown>, keys: string[], depth: number): string {
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    const member = write((object as Record<string, unknown>)[key], depth + 1);
+    const member = write(object[key], depth + 1);
     if (member === undefined) continue;
     out += (out.length === 1 ? '' : ',') + quote(key) + ':' + member;
   }
   return out + '}';
-}
-
-/**
- * Sorts by UTF-16 code units (RFC 8785 §3.2.3), which is what `<` on strings
- * compares. Insertion sort: objects in audit entries have a handful of keys,
- * where it beats `Array.prototype.sort` several times over.
- */
-function sortKeys(keys: string[]): string[] {
-  if (keys.length > 16) return keys.sort();
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i];
-    let j = i - 1;
-    while (j >= 0 && keys[j] > key) {
-      keys[j + 1] = keys[j];
-      j--;
-    }
-    keys[j + 1] = key;
-  }
-  return keys;
 }
 
 /**
@@ -105,6 +104,7 @@ export function quote(text: string): string {
   return '"' + text + '"';
 }
 
-function invalid(message: string): AgentOsError {
+/** The error for a value with no canonical form. */
+export function invalid(message: string): AgentOsError {
   return new AgentOsError('invalid-argument', `Cannot canonicalize: ${message}.`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromHex, sha256, toHex } from './sha256.ts';
+import { fromHex, sha256, sha256Pair, sha256Prefixed, toHex, wordsToHex } from './sha256.ts';
 
 const encode = (s: string) => new TextEncoder().encode(s);
 
@@ -32,5 +32,32 @@ describe('sha256', () => {
     expect(toHex(fromHex('00ff10'))).toBe('00ff10');
     expect(() => fromHex('FF')).toThrow(TypeError);
     expect(() => fromHex('abc')).toThrow(TypeError);
+  });
+
+  it('hashes a prefix byte plus a slice like WebCrypto hashes them concatenated, for every length to 300', async () => {
+    const out = new Int32Array(10);
+    const buffer = crypto.getRandomValues(new Uint8Array(400));
+    for (let length = 0; length <= 300; length++) {
+      // The slice at the very start (nothing before it to borrow) and further in.
+      for (const start of [0, 1 + (length % 97)]) {
+        const slice = buffer.subarray(start, start + length);
+        const expected = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array([0xa7, ...slice])));
+        sha256Prefixed({ prefix: 0xa7, bytes: buffer, start, length }, out, 1);
+        expect(wordsToHex(out, 1), `length ${length} at ${start}`).toBe(toHex(expected));
+      }
+    }
+  });
+
+  it('hashes prefix || left || right from two digests given as words like WebCrypto', async () => {
+    for (let round = 0; round < 20; round++) {
+      const words = crypto.getRandomValues(new Int32Array(20));
+      const bytesOf = (offset: number) => fromHex(wordsToHex(words, offset));
+      const expected = new Uint8Array(
+        await crypto.subtle.digest('SHA-256', new Uint8Array([1, ...bytesOf(1), ...bytesOf(11)])),
+      );
+      const out = new Int32Array(8);
+      sha256Pair(1, { left: words, leftOffset: 1, right: words, rightOffset: 11 }, out, 0);
+      expect(wordsToHex(out)).toBe(toHex(expected));
+    }
   });
 });

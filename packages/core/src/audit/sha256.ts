@@ -7,54 +7,80 @@
  * the chain), where a tight synchronous loop is several times faster — see
  * `bench/core/audit.bench.ts`, which measures both. Tests check this against
  * WebCrypto on random inputs.
+ *
+ * Speed notes (the audit log's append rate is mostly hashing): the block
+ * function is in sha256-blocks.ts; nothing is allocated per call. Digests can
+ * stay as eight 32-bit words, so a hash chain feeds one digest into the next
+ * (`sha256Pair`) without going through bytes, and a domain-separation byte is
+ * hashed in front of an input without copying it (`sha256Prefixed`).
  */
+import { compress, compressScheduled, H, INITIAL, lastBlockSchedules, W } from './sha256-blocks.ts';
 
-const K = new Int32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-
-const INITIAL = new Int32Array([
-  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-]);
-
-// Scratch space shared by all calls: hashing is synchronous, so no call can interleave.
-const W = new Int32Array(64);
-const H = new Int32Array(8);
 const TAIL = new Uint8Array(128);
 
-function compress(bytes: Uint8Array, offset: number): void {
+/** Loads message words `from`..15 of a block whose byte 0 is `bytes[offset]`. */
+function loadBlock(bytes: Uint8Array, offset: number, from: number): void {
   const w = W;
-  const k = K;
-  for (let i = 0; i < 16; i++) {
+  for (let i = from; i < 16; i++) {
     const j = offset + (i << 2);
     w[i] = (bytes[j] << 24) | (bytes[j + 1] << 16) | (bytes[j + 2] << 8) | bytes[j + 3];
   }
-  for (let i = 16; i < 64; i++) {
-    const w15 = w[i - 15];
-    const w2 = w[i - 2];
-    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
-    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
-    w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
+}
+
+/** No prefix byte: the message is the bytes alone. */
+const NO_PREFIX = -1;
+
+/**
+ * Leaves SHA-256(prefix || bytes[start .. start + length)) in H, or of the
+ * bytes alone for NO_PREFIX. The prefix is placed in the first message word
+ * directly, so the input is never copied to put a byte in front of it.
+ */
+function hashInto(bytes: Uint8Array, start: number, length: number, prefix: number): void {
+  // The initial hash value (INITIAL), word by word: cheaper than a `set` call for eight words.
+  const h = H;
+  h[0] = 0x6a09e667; h[1] = 0xbb67ae85 | 0; h[2] = 0x3c6ef372; h[3] = 0xa54ff53a | 0;
+  h[4] = 0x510e527f; h[5] = 0x9b05688c | 0; h[6] = 0x1f83d9ab; h[7] = 0x5be0cd19;
+  const shift = prefix === NO_PREFIX ? 0 : 1;
+  const total = length + shift;
+  // Message byte m is bytes[base + m] (m >= shift); with a prefix, byte 0 is the prefix.
+  const base = start - shift;
+  const full = total - (total % 64);
+  for (let m = 0; m < full; m += 64) {
+    if (m === 0 && shift === 1) {
+      W[0] = (prefix << 24) | (bytes[start] << 16) | (bytes[start + 1] << 8) | bytes[start + 2];
+      loadBlock(bytes, base, 1);
+    } else {
+      loadBlock(bytes, base + m, 0);
+    }
+    compress();
   }
-  const h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], h5 = H[5], h6 = H[6], h7 = H[7];
-  let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
-  for (let i = 0; i < 64; i++) {
-    const t1 = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) +
-      ((e & f) ^ (~e & g)) + k[i] + w[i]) | 0;
-    const t2 = ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
-      ((a & b) ^ (a & c) ^ (b & c))) | 0;
-    h = g; g = f; f = e; e = (d + t1) | 0;
-    d = c; c = b; b = a; a = (t1 + t2) | 0;
+  // The tail: the last total - full bytes, 0x80, zeros, and the length in bits in the last 8 bytes.
+  const rest = total - full;
+  const tail = TAIL;
+  let from = 0;
+  if (full === 0 && shift === 1) {
+    tail[0] = prefix;
+    from = 1;
   }
-  H[0] = (h0 + a) | 0; H[1] = (h1 + b) | 0; H[2] = (h2 + c) | 0; H[3] = (h3 + d) | 0;
-  H[4] = (h4 + e) | 0; H[5] = (h5 + f) | 0; H[6] = (h6 + g) | 0; H[7] = (h7 + h) | 0;
+  for (let i = from, j = base + full + from; i < rest; i++, j++) tail[i] = bytes[j];
+  tail[rest] = 0x80;
+  const tailLength = rest < 56 ? 64 : 128;
+  for (let i = rest + 1; i < tailLength - 8; i++) tail[i] = 0;
+  // Inputs are < 2^53 bits.
+  const bitsHigh = Math.floor(total / 0x20000000);
+  const bitsLow = (total * 8) | 0;
+  loadBlock(tail, 0, 0);
+  if (tailLength === 64) {
+    W[14] = bitsHigh;
+    W[15] = bitsLow;
+    compress();
+  } else {
+    compress();
+    loadBlock(tail, 64, 0);
+    W[14] = bitsHigh;
+    W[15] = bitsLow;
+    compress();
+  }
 }
 
 /**
@@ -68,27 +94,7 @@ export function sha256(
   out: Uint8Array = new Uint8Array(32),
   outOffset = 0,
 ): Uint8Array {
-  H.set(INITIAL);
-  const full = length - (length % 64);
-  for (let offset = 0; offset < full; offset += 64) compress(bytes, offset);
-  const rest = length - full;
-  TAIL.fill(0);
-  for (let i = 0; i < rest; i++) TAIL[i] = bytes[full + i];
-  TAIL[rest] = 0x80;
-  const tailLength = rest < 56 ? 64 : 128;
-  // Message length in bits, big-endian, in the last 8 bytes (inputs < 2^53 bits).
-  const bitsHigh = Math.floor(length / 0x20000000);
-  const bitsLow = (length * 8) >>> 0;
-  TAIL[tailLength - 8] = bitsHigh >>> 24;
-  TAIL[tailLength - 7] = bitsHigh >>> 16;
-  TAIL[tailLength - 6] = bitsHigh >>> 8;
-  TAIL[tailLength - 5] = bitsHigh;
-  TAIL[tailLength - 4] = bitsLow >>> 24;
-  TAIL[tailLength - 3] = bitsLow >>> 16;
-  TAIL[tailLength - 2] = bitsLow >>> 8;
-  TAIL[tailLength - 1] = bitsLow;
-  compress(TAIL, 0);
-  if (tailLength === 128) compress(TAIL, 64);
+  hashInto(bytes, 0, length, NO_PREFIX);
   for (let i = 0; i < 8; i++) {
     const v = H[i];
     const j = outOffset + i * 4;
@@ -100,12 +106,71 @@ export function sha256(
   return out;
 }
 
+/** A slice of bytes hashed behind a one-byte prefix by {@link sha256Prefixed}. */
+export interface PrefixedInput {
+  /** The domain-separation byte hashed first (0..255). */
+  prefix: number;
+  bytes: Uint8Array;
+  start: number;
+  length: number;
+}
+
+/**
+ * SHA-256(prefix || bytes[start .. start + length)), as eight big-endian
+ * 32-bit words written to `out[outOffset .. outOffset + 8)` — the form
+ * {@link sha256Pair} and {@link wordsToHex} take. Domain-separated hashing
+ * (RFC 6962 leaves) without concatenating the prefix and the input.
+ */
+export function sha256Prefixed(input: PrefixedInput, out: Int32Array, outOffset: number): void {
+  hashInto(input.bytes, input.start, input.length, input.prefix & 0xff);
+  for (let i = 0; i < 8; i++) out[outOffset + i] = H[i];
+}
+
+/** The pair hashed by {@link sha256Pair}: two digests given as words, each at an offset in its array. */
+export interface DigestPair {
+  left: Int32Array;
+  leftOffset: number;
+  right: Int32Array;
+  rightOffset: number;
+}
+
+/**
+ * SHA-256(prefix || left || right) for one prefix byte and two 32-byte digests
+ * given as words (a hash-chain or Merkle node), written as words to
+ * `out[outOffset .. outOffset + 8)`. The 65-byte message is assembled word by
+ * word (shifted by the prefix byte), never as bytes.
+ */
+export function sha256Pair(prefix: number, pair: DigestPair, out: Int32Array, outOffset: number): void {
+  const { left, leftOffset: l, right, rightOffset: r } = pair;
+  const w = W;
+  H.set(INITIAL);
+  w[0] = (prefix << 24) | (left[l] >>> 8);
+  for (let i = 1; i < 8; i++) w[i] = (left[l + i - 1] << 24) | (left[l + i] >>> 8);
+  w[8] = (left[l + 7] << 24) | (right[r] >>> 8);
+  for (let i = 9; i < 16; i++) w[i] = (right[r + i - 9] << 24) | (right[r + i - 8] >>> 8);
+  compress();
+  // Last block: the final byte of `right`, the 0x80 terminator, zeros, and the length (65 bytes = 520 bits).
+  // It depends on that one byte only, so its 256 possible schedules are computed once.
+  compressScheduled(lastBlockSchedules(), (right[r + 7] & 0xff) * 64);
+  for (let i = 0; i < 8; i++) out[outOffset + i] = H[i];
+}
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Lower-case hex of `bytes[offset .. offset + length)`. */
 export function toHex(bytes: Uint8Array, offset = 0, length = bytes.length - offset): string {
   let s = '';
   for (let i = offset; i < offset + length; i++) s += HEX[bytes[i]];
+  return s;
+}
+
+/** Lower-case hex of the big-endian words `words[offset .. offset + count)` (default: one digest). */
+export function wordsToHex(words: Int32Array, offset = 0, count = 8): string {
+  let s = '';
+  for (let i = offset; i < offset + count; i++) {
+    const v = words[i];
+    s += HEX[v >>> 24] + HEX[(v >>> 16) & 0xff] + HEX[(v >>> 8) & 0xff] + HEX[v & 0xff];
+  }
   return s;
 }
 

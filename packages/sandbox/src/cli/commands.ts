@@ -16,4 +16,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   sign: { summary: "sign a tool's manifest (fields from its describe() unless given) with a publisher key", load: () => import('./sign.ts') },
   verify: { summary: "check a signed tool: the manifest's signature and the component's hash", load: () => import('./verify.ts') },
   publish: { summary: 'verify a signed tool and store it in a registry folder', load: () => import('./publish.ts') },
+  registry: { summary: 'the local tool registry: list, resolve a version range, fetch a verified tool, yank', load: () => import('./registry.ts') },
+  trust: { summary: 'trust on first use: approve a tool manifest (key and surface), list the pins', load: () => import('./trust.ts') },
 };
