@@ -44,24 +44,34 @@ export function unknown(op: number, at: number): AgentOsError {
   });
 }
 
-/** Whether a branch at the reader (opcode already read) may target the function's own label. */
-export function exitsFunction(r: { bytes: Uint8Array; pos: number; end: number }, op: number, depth: number): boolean {
+/**
+ * The deepest label a branch at the reader (opcode already read) names, without moving the
+ * reader; -1 for throws (they leave the frame like a branch to the function label would).
+ */
+export function deepestLabel(r: { bytes: Uint8Array; pos: number; end: number }, op: number): number {
   const branch = op === 0x0c || op === 0x0d || op === 0x0e || op === 0xd4 || op === 0xd6;
-  if (!branch) return op !== 0x00; // throws leave the frame too
-  // Peek the labels without moving the reader.
+  if (!branch) return -1;
+  const bytes = r.bytes;
   let p = r.pos;
-  const read = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = r.bytes[p++];
-      result += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0 || shift > 28) return result;
-      shift += 7;
+  let n = 1;
+  let deepest = 0;
+  // i = -1 reads br_table's label count; bounded by the body so a corrupt count cannot spin
+  // (readImmediates refuses it next). No closure: this runs for every branch.
+  for (let i = op === 0x0e ? -1 : 0; i < n && p < r.end; i++) {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = bytes[p++];
+      value += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0 || shift > 28) break;
     }
-  };
-  const n = op === 0x0e ? read() + 1 : 1;
-  // Bounded by the body: a corrupt count must not spin (readImmediates refuses it next).
-  for (let i = 0; i < n && p < r.end; i++) if (read() === depth - 1) return true;
-  return false;
+    if (i < 0) n = value + 1;
+    else if (value > deepest) deepest = value;
+  }
+  return deepest;
+}
+
+/** Whether a branch at the reader (opcode already read) may leave the function: a throw, or a branch to its label. */
+export function exitsFunction(r: { bytes: Uint8Array; pos: number; end: number }, op: number, depth: number): boolean {
+  const label = deepestLabel(r, op);
+  return label < 0 ? op !== 0x00 : label >= depth - 1;
 }

@@ -55,6 +55,11 @@ export function emitGlobalGet(w: ByteWriter): void {
   w.u8(FUEL_GLOBAL);
 }
 
+export function emitGlobalSet(w: ByteWriter): void {
+  w.u8(0x24);
+  w.u8(FUEL_GLOBAL);
+}
+
 export function emitLocal(w: ByteWriter, op: number, index: number): void {
   w.u8(op);
   w.u32(index);

@@ -323,7 +323,7 @@ describe('renumbering', () => {
     expect(decodeModule(bytes).imports.slice(0, 2).map((i) => `${i.module}.${i.name}`)).toEqual(['agentos:fuel.fuel', 'agentos:fuel.exhausted']);
   });
 
-  it('keeps local names keyed by the shifted function index', () => {
+  it('keeps local names keyed by the shifted function and local indices', () => {
     const text = '(module (func $f (param $p i32) (local $x i64)) (func $g (local $y f32)))';
     const plain = new Uint8Array(execFileSync('wat2wasm', ['--debug-names', '-', '--output=-'], { input: text }));
     const section = decodeModule(instrument(plain).bytes).customs.find((c) => c.name === 'name')!;
@@ -341,7 +341,8 @@ describe('renumbering', () => {
         for (let k = r.u32(); k > 0; k--) found.push(`${fn}:${r.u32()}:${r.name()}`);
       }
     }
-    expect(found).toEqual(['1:0:p', '1:1:x', '2:0:y']);
+    // Both functions are internal, so they take the counter as a new last parameter: declared locals move up by one.
+    expect(found).toEqual(['1:0:p', '1:2:x', '2:1:y']);
   });
 
   it('falls back to the global counter in functions with exception handlers (local mode)', () => {

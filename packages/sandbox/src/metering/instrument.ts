@@ -4,13 +4,14 @@
  */
 import { AgentOsError } from '../errors/index.ts';
 import {
-  countImports, decodeModule, encodeModule, featureNames, scanCode, type ScanState, type WasmModule,
+  ByteWriter, countImports, decodeModule, encodeModule, featureNames, scanCode, type ScanState, type WasmModule,
 } from '../wasm/index.ts';
 import { applyCaps } from './caps.ts';
 import { hostValidate, hostValidationMessage } from './host-validate.ts';
 import { checkLimits, checkModuleSize, DEFAULT_LIMITS, type ModuleLimits } from './limits.ts';
 import { FUEL_MODULE, injectFuelImports } from './renumber.ts';
-import { type CounterPlacement, writeMeteredCode } from './rewrite-code.ts';
+import { applyPlan, noPassing, planPassing } from './counter-passing.ts';
+import { type CodeRewrite, type CounterPlacement, writeMeteredCode } from './rewrite-code.ts';
 
 export interface InstrumentOptions {
   /** Inject fuel metering (default true). `false` applies only caps and limits. */
@@ -22,11 +23,13 @@ export interface InstrumentOptions {
   /** Static limits; missing fields take `DEFAULT_LIMITS`. */
   limits?: Partial<ModuleLimits>;
   /**
-   * Where a running function keeps the counter: `'auto'` (default: a local copy in
-   * functions with loops, the imported global elsewhere), `'global'` (always the
-   * imported global) or `'local'` (always a local copy, synced to the global
-   * around calls, returns and `exhausted`). Functions with exception handlers
-   * always use the global. Measured in bench/metering/counter-placement.
+   * Where a running function keeps the counter: `'auto'` (default: internal functions
+   * take it as an extra last parameter and result, so calls between them keep it in
+   * registers; elsewhere a local copy in functions with loops, the imported global in
+   * the others), `'global'` (always the imported global) or `'local'` (always a local
+   * copy, synced to the global around calls, returns and `exhausted`). Functions with
+   * exception handlers always use the global. Fuel numbers are the same for all three.
+   * Measured in bench/metering/counter-placement and bench/sandbox/metering-overhead.
    */
   counter?: CounterPlacement;
   /** Run the host's `WebAssembly.validate` on the input when available (default true). */
@@ -77,17 +80,42 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
   let out: Uint8Array;
   if (meter) {
     const counts = { functions: countImports(m, 'func') + m.functions.length, globals: countImports(m, 'global') + m.globals.length };
-    const job = {
+    const counter = options.counter ?? 'auto';
+    const imported = countImports(m, 'func');
+    const job: CodeRewrite = {
       module: m, functionCount: counts.functions, globalCount: counts.globals,
-      maxLocalsPerFunction: limits.maxLocalsPerFunction, counter: options.counter ?? 'auto',
+      maxLocalsPerFunction: limits.maxLocalsPerFunction, counter,
+      plan: counter === 'auto' ? planPassing(m, imported) : noPassing(m, imported),
     };
-    injectFuelImports(m, counts, state);
-    out = encodeModule(m, { capacity: bytes.length * 1.5 + 1024, writeCode: (w) => writeMeteredCode(w, job, state) });
+    // The code first: it settles which functions get the counter passed, which the name section needs.
+    const code = meterCode(job, state, codeBytes);
+    injectFuelImports(m, counts, state, job.plan);
+    out = encodeModule(m, { capacity: bytes.length * 1.5 + 1024, writeCode: (w) => w.bytes(code) });
   } else {
     state.features = scanCode(m);
     out = encodeModule(m, { capacity: bytes.length + 1024 });
   }
   return { bytes: out, stats: { functions: m.functions.length, codeBytes, features: featureNames(state.features) } };
+}
+
+/**
+ * The metered code section payload. The plan of which functions get the counter passed is
+ * checked while the code streams; when the code contradicts it (a `ref.func`, a handler, a
+ * tail call), the code is written once more without those functions.
+ */
+function meterCode(job: CodeRewrite, state: ScanState, codeBytes: number): Uint8Array {
+  // Metered code is ~1.2-1.4x its input; the writer grows if it must.
+  const capacity = codeBytes * 1.5 + 16 * job.module.code.length + 1024;
+  let w = new ByteWriter(capacity);
+  const conflicts = writeMeteredCode(w, job, state);
+  if (conflicts.any) {
+    const plan = job.plan.passedType;
+    for (let i = 0; i < plan.length; i++) if (conflicts.tailCalls || conflicts.drop[i]) plan[i] = -1;
+    w = new ByteWriter(capacity);
+    writeMeteredCode(w, job, state);
+  }
+  applyPlan(job.module, job.plan);
+  return w.buf.subarray(0, w.pos);
 }
 
 /** Option values that cannot work are refused up front with a message that says what to pass instead. */

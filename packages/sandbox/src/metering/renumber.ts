@@ -5,6 +5,7 @@
  * section). Code bodies are shifted by the code rewriter as it streams.
  */
 import { AgentOsError } from '../errors/index.ts';
+import type { PassingPlan } from './counter-passing.ts';
 import {
   ByteReader, ByteWriter, malformed, readInstruction, type ScanState, type WasmModule,
 } from '../wasm/index.ts';
@@ -22,7 +23,7 @@ export interface Counts {
  * @throws AgentOsError 'invalid-component' when an index is out of range or the
  *   module already imports from "agentos:fuel" (it could then reset its own fuel).
  */
-export function injectFuelImports(m: WasmModule, counts: Counts, state: ScanState): void {
+export function injectFuelImports(m: WasmModule, counts: Counts, state: ScanState, plan?: PassingPlan): void {
   let typeIndex = m.types.findIndex((t) => t.params.length === 0 && t.results.length === 0);
   if (typeIndex < 0) {
     typeIndex = m.types.length;
@@ -55,7 +56,12 @@ export function injectFuelImports(m: WasmModule, counts: Counts, state: ScanStat
   for (const d of m.data) if (d.offset) d.offset = expr(d.offset);
   const names = m.customs.findIndex((c) => c.name === 'name');
   if (names >= 0) {
-    const payload = renumberNameSection(m.customs[names].payload);
+    // A passed counter is a new last parameter: the names of the locals after it move up by one.
+    const firstShiftedLocal = (fn: number): number => {
+      const i = fn - (plan?.imported ?? 0);
+      return plan && i >= 0 && plan.passedType[i] >= 0 ? m.types[m.functions[i]].params.length - 1 : Infinity;
+    };
+    const payload = renumberNameSection(m.customs[names].payload, firstShiftedLocal);
     if (payload) m.customs[names] = { ...m.customs[names], payload };
     else m.customs.splice(names, 1);
   }
@@ -95,7 +101,7 @@ export function renumberConstExpr(expr: Uint8Array, counts: Counts, state: ScanS
  * Returns undefined when the section is malformed (it is then dropped, as
  * engines ignore a bad name section anyway).
  */
-export function renumberNameSection(payload: Uint8Array): Uint8Array | undefined {
+export function renumberNameSection(payload: Uint8Array, firstShiftedLocal: (fn: number) => number = () => Infinity): Uint8Array | undefined {
   try {
     const r = new ByteReader(payload);
     const w = new ByteWriter(payload.length + 64);
@@ -113,8 +119,9 @@ export function renumberNameSection(payload: Uint8Array): Uint8Array | undefined
         const n = sub.u32();
         w.u32(n);
         for (let i = 0; i < n; i++) {
-          w.u32(sub.u32() + 1);
-          copyNameMap(sub, w, 0);
+          const fn = sub.u32();
+          w.u32(fn + 1);
+          copyNameMap(sub, w, 0, id === 2 ? firstShiftedLocal(fn) : Infinity);
         }
       } else {
         w.copy(payload, sub.pos, end);
@@ -130,11 +137,13 @@ export function renumberNameSection(payload: Uint8Array): Uint8Array | undefined
   }
 }
 
-function copyNameMap(r: ByteReader, w: ByteWriter, shift: number): void {
+/** Copies a name map with every index shifted by `shift`, and by one more from `shiftFrom` on. */
+function copyNameMap(r: ByteReader, w: ByteWriter, shift: number, shiftFrom = Infinity): void {
   const n = r.u32();
   w.u32(n);
   for (let i = 0; i < n; i++) {
-    w.u32(r.u32() + shift);
+    const index = r.u32();
+    w.u32(index + shift + (index >= shiftFrom ? 1 : 0));
     const len = r.u32();
     const at = r.pos;
     r.skip(len);

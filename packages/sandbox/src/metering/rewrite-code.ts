@@ -7,8 +7,10 @@
  * call `exhausted`) sit at function entry (dropped in leaves without loops or
  * calls), loop headers and after the run-time charge of bulk operations.
  * Calls, `ref.func` and `global.*` indices shift by the injected imports. With
- * the 'auto' placement a body is written again with a local counter when its
- * first loop shows up. No objects are allocated per instruction.
+ * the 'auto' placement, internal functions get the counter passed in and out
+ * (counter-passing.ts), and other bodies are written again with a local counter
+ * when their first loop shows up. Loop header checks branch to an out-of-line
+ * slow path (loop-wrap.ts). No objects are allocated per instruction.
  */
 import { AgentOsError } from '../errors/index.ts';
 import {
@@ -16,13 +18,17 @@ import {
   type WasmModule,
 } from '../wasm/index.ts';
 import {
-  closeSegment, dropRange, emitCharge, emitCheck, emitDynamicCharge, emitGlobalGet, emitLocal, emitReload, emitSync,
-  type OpenSegment,
+  closeSegment, dropRange, emitCharge, emitCheck, emitDynamicCharge, emitGlobalGet, emitGlobalSet, emitLocal, emitReload,
+  emitSync, type OpenSegment,
 } from './emit.ts';
 import {
-  exitsFunction, FAST, FAST_LOCAL, FAST_MEMARG, FAST_SKIP_LEB, isBulk, mayUseBulk, unknown,
+  blockTakesNoParams, emitLoopCheck, emitLoopSlowPath, emitLoopWrappers, writeRenumberedLabels,
+} from './loop-wrap.ts';
+import {
+  deepestLabel, exitsFunction, FAST, FAST_LOCAL, FAST_MEMARG, FAST_SKIP_LEB, isBulk, mayUseBulk, unknown,
 } from './code-facts.ts';
 import { MEMORY_BYTES_PER_FUEL_LOG2, prefixedWeight, SINGLE_WEIGHT, TABLE_ELEMENTS_PER_FUEL_LOG2 } from './cost.ts';
+import { isPassed, type PassingPlan } from './counter-passing.ts';
 
 /** Where the fuel counter lives while a function runs (see `InstrumentOptions.counter`, bench/metering/counter-placement). */
 export type CounterPlacement = 'global' | 'local' | 'auto';
@@ -34,6 +40,18 @@ export interface CodeRewrite {
   globalCount: number;
   maxLocalsPerFunction: number;
   counter: CounterPlacement;
+  /** Which functions take the counter as a parameter (counter-passing.ts). */
+  plan: PassingPlan;
+}
+
+/** What the pass found that the plan did not know: functions it must not pass the counter to. */
+export interface PlanConflicts {
+  /** Per defined function: 1 when it is named by `ref.func` in code or has exception handlers. */
+  drop: Uint8Array;
+  /** The module makes tail calls: a passed counter cannot survive them. */
+  tailCalls: boolean;
+  /** Whether any planned function must be dropped. */
+  any: boolean;
 }
 
 /**
@@ -41,12 +59,14 @@ export interface CodeRewrite {
  * @throws AgentOsError 'invalid-component' for malformed bodies or out-of-range indices,
  *   'unsupported-feature' for unknown opcodes, 'limit-exceeded' for too many locals.
  */
-export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanState): void {
+export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanState): PlanConflicts {
   const m = job.module;
+  const conflicts: PlanConflicts = { drop: new Uint8Array(m.code.length), tailCalls: false, any: false };
   w.u32(m.code.length);
   for (let i = 0; i < m.code.length; i++) {
     const fn = m.code[i];
-    let localCount = m.types[m.functions[i]].params.length;
+    const paramCount = m.types[m.functions[i]].params.length;
+    let localCount = paramCount;
     for (const g of fn.locals) localCount += g.count;
     if (localCount > job.maxLocalsPerFunction) {
       throw new AgentOsError('limit-exceeded', `function ${i} declares ${localCount} locals; the limit is ${job.maxLocalsPerFunction}`, {
@@ -56,29 +76,47 @@ export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanSta
     const bulk = mayUseBulk(fn.body);
     // 'auto' starts with the global and restarts the body with a local counter at its first loop;
     // a local counter restarts with the global at the first exception handler.
+    // A passed counter is the last parameter: the declared locals move up by one.
+    let passing = job.plan.passedType[i] >= 0;
     let useLocal = job.counter === 'local';
-    let restartOnLoop = job.counter === 'auto';
+    let restartOnLoop = job.counter === 'auto' && !passing;
+    let wrapLoops = true;
     for (;;) {
-      const counterLocal = useLocal ? localCount : -1;
-      const scratch = bulk ? localCount + (useLocal ? 1 : 0) : -1;
+      const ownLocal = useLocal && !passing; // a local copy declared by us
+      const counterLocal = passing ? paramCount : useLocal ? localCount : -1;
+      const scratch = bulk ? localCount + (ownLocal || passing ? 1 : 0) : -1;
       const mark = w.beginSized();
-      w.u32(fn.locals.length + (useLocal ? 1 : 0) + (scratch >= 0 ? 1 : 0));
+      w.u32(fn.locals.length + (ownLocal ? 1 : 0) + (scratch >= 0 ? 1 : 0));
       for (const g of fn.locals) {
         w.u32(g.count);
         writeValType(w, g.type);
       }
-      if (useLocal) w.u8(1), w.u8(0x7e);
+      if (ownLocal) w.u8(1), w.u8(0x7e);
       if (scratch >= 0) w.u8(1), w.u8(0x7f);
-      const outcome = rewriteBody(w, { job, fnIndex: i, localCount, counterLocal, scratch, state, restartOnLoop });
+      const outcome = rewriteBody(w, {
+        job, fnIndex: i, localCount, counterLocal, scratch, state, restartOnLoop, passing, conflicts, wrapLoops,
+      });
       if (outcome === DONE) {
         w.endSized(mark);
         break;
       }
       w.pos = mark;
+      if (outcome === RESTART_UNWRAPPED) {
+        wrapLoops = false;
+        continue;
+      }
+      if (passing) {
+        // Exception handlers would see a stale passed counter: the function keeps its own type.
+        conflicts.drop[i] = 1;
+        conflicts.any = true;
+        passing = false;
+      }
       useLocal = outcome === RESTART_LOCAL;
       restartOnLoop = false;
     }
   }
+  if (conflicts.tailCalls && job.plan.passedType.some((t) => t >= 0)) conflicts.any = true;
+  return conflicts;
 }
 
 const DONE = 0;
@@ -86,6 +124,8 @@ const DONE = 0;
 const RESTART_LOCAL = 1;
 /** The body has an exception handler: write it again with the global counter. */
 const RESTART_GLOBAL = 2;
+/** An exception-handling label would cross a wrapped loop: write the body again without wrapping loops. */
+const RESTART_UNWRAPPED = 3;
 
 interface BodyJob {
   job: CodeRewrite;
@@ -98,6 +138,17 @@ interface BodyJob {
   state: ScanState;
   /** Give up and return RESTART_LOCAL at the first loop ('auto' placement, first attempt). */
   restartOnLoop: boolean;
+  /**
+   * The counter arrives as the last parameter (`counterLocal`) and leaves as the last result; the
+   * body is wrapped in a block so branches to the function label and `return` keep their arity.
+   */
+  passing: boolean;
+  conflicts: PlanConflicts;
+  /**
+   * Give loops without parameters an out-of-line slow path (emit.ts `emitLoopWrappers`): three
+   * labels around the loop, so branches from inside it to labels outside it are renumbered.
+   */
+  wrapLoops: boolean;
 }
 
 /** Writes one body; returns DONE, or asks for a rewrite with the other counter placement. */
@@ -107,12 +158,22 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
   const state = b.state;
   const { functionCount, globalCount } = b.job;
   const cl = b.counterLocal;
+  const plan = b.job.plan;
+  const passing = b.passing;
+  // Local indices from here up move by one (the passed counter sits before the declared locals).
+  const shiftFrom = passing ? cl : 0x7fffffff;
   const SINGLE = O.SINGLE;
   let copyFrom = r.pos;
   let depth = 1;
   let cost = 0;
   let dead = false;
-  if (cl >= 0) {
+  if (passing) {
+    w.u8(0x02);
+    const blockType = plan.bodyBlockType[b.fnIndex];
+    if (blockType === -1) w.u8(0x40);
+    else if (blockType === -2) writeValType(w, b.job.module.types[b.job.module.functions[b.fnIndex]].results[0]);
+    else w.u32(blockType);
+  } else if (cl >= 0) {
     emitGlobalGet(w);
     emitLocal(w, 0x21, cl);
   }
@@ -128,6 +189,11 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
   let entrySegmentOpen = true;
   let needsEntryCheck = false;
   let handlers = false;
+  // wraps[level] = wrapped loops at nesting levels 0..level (level 0 is the function's own label).
+  const wraps: number[] = [0];
+  let wrapped = 0; // wraps[depth - 1]: > 0 inside a wrapped loop, where branch labels need renumbering
+  const headerCosts: number[] = [];
+  let headerLevel = -1; // level of the wrapped loop whose header segment is open
 
   // The position lives in a local on the fast path; the slow path goes through `r`.
   let p = r.pos;
@@ -140,7 +206,10 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
     const op = src[at];
     const fast = FAST[op];
     // Fast paths for the bulk of real code: plain operators, constants, loads/stores, locals.
-    if (fast !== 0 && (op !== 0x0d || cl < 0)) {
+    // br_if stays on the fast path unless it may leave a frame with a local copy, must be checked
+    // against the extra label of a passed counter, or needs renumbering past wrapped loops.
+    if (fast !== 0 && (op !== 0x0d || ((cl < 0 || passing) && src[at + 1] < depth && src[at + 1] < 0x80 &&
+        (wrapped === 0 || wraps[depth - 1 - src[at + 1]] === wrapped)))) {
       p = at + 1;
       if (fast === FAST_SKIP_LEB) {
         if (src[p] < 0x80) p++;
@@ -165,6 +234,12 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
           p = r.pos;
         }
         if (index >= localCount) malformed(`local index ${index} out of range`, at + 1);
+        if (index >= shiftFrom) {
+          w.copy(src, copyFrom, at);
+          w.u8(op);
+          w.u32(index + 1);
+          copyFrom = p;
+        }
       }
       if (!dead) cost += SINGLE_WEIGHT[op];
       features |= O.SINGLE_FEATURE[op];
@@ -178,10 +253,15 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0x19: // catch_all
       case 0x07: // catch
       case 0x18: // delegate
+        if (op !== 0x0b && op !== 0x05 && wrapped > 0) return RESTART_UNWRAPPED;
         if (op === 0x07 || op === 0x18) readImmediates(r, imm, state);
-        if (op === 0x0b || op === 0x18) depth--;
+        const closesWrapped = op === 0x0b && depth >= 2 && wraps[depth - 1] > wraps[depth - 2];
+        if (op === 0x0b || op === 0x18) {
+          depth--;
+          wrapped = depth > 0 ? wraps[depth - 1] : 0; // entries past depth are stale until reopened
+        }
         if (op !== 0x0b && op !== 0x05) state.features |= O.SINGLE_FEATURE[op];
-        if (depth === 0 && cl >= 0) {
+        if (depth === 0 && cl >= 0 && !passing) {
           // Falling off the end returns: hand the counter back first.
           w.copy(src, copyFrom, at);
           copyFrom = at;
@@ -190,16 +270,23 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         w.copy(src, copyFrom, r.pos);
         copyFrom = r.pos;
         const shrunk = closeSegment(w, seg, cost);
+        if (headerLevel >= 0) headerCosts[headerLevel] = cost, headerLevel = -1;
         if (entrySegmentOpen) {
           if (cost === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
           entryCheck -= shrunk;
           entryCheckEnd -= shrunk;
           entrySegmentOpen = false;
         }
+        if (closesWrapped) emitLoopSlowPath(w, cl, headerCosts[depth]);
         if (depth === 0) {
           if (r.pos !== r.end) malformed('operators remaining after the end of the function', r.pos);
           w.copy(src, copyFrom, r.pos);
           if (!needsEntryCheck) dropRange(w, entryCheck, entryCheckEnd);
+          if (passing) {
+            // The original `end` closed the wrapping block: hand the counter back as the last result.
+            emitLocal(w, 0x20, cl);
+            w.u8(0x0b);
+          }
           state.features |= features;
           return DONE;
         }
@@ -219,14 +306,25 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         if (cl >= 0 && (op === 0x06 || op === 0x1f)) return RESTART_GLOBAL;
         if (op === 0x06 || op === 0x1f) handlers = true;
         if (op === 0x03 && b.restartOnLoop && !handlers) return RESTART_LOCAL;
+        if ((op === 0x06 || op === 0x1f) && wrapped > 0) return RESTART_UNWRAPPED;
         readImmediates(r, imm, state);
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
+        // Loops with parameters keep the inline check: re-entering them would need their inputs.
+        const wrap = op === 0x03 && b.wrapLoops && !handlers && blockTakesNoParams(b.job.module, src, at + 1);
+        if (wrap) {
+          w.copy(src, copyFrom, at);
+          copyFrom = at;
+          emitLoopWrappers(w, src, at + 1, r.pos);
+        }
+        wraps[depth] = wraps[depth - 1] + (wrap ? 1 : 0);
+        wrapped = wraps[depth];
         depth++;
         if (op === 0x03 || op === 0x04) {
           w.copy(src, copyFrom, r.pos);
           copyFrom = r.pos;
           const shrunk = closeSegment(w, seg, cost);
+          if (headerLevel >= 0) headerCosts[headerLevel] = cost, headerLevel = -1;
           if (entrySegmentOpen) {
             if (cost === 0) needsEntryCheck = true;
             entryCheck -= shrunk;
@@ -236,7 +334,10 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
           if (op === 0x03) needsEntryCheck = true;
           seg.start = w.pos;
           seg.constant = emitCharge(w, cl);
-          if (op === 0x03) emitCheck(w, cl);
+          if (wrap) {
+            emitLoopCheck(w, cl);
+            headerLevel = depth - 1;
+          } else if (op === 0x03) emitCheck(w, cl);
           seg.end = w.pos;
           cost = 0;
           dead = false;
@@ -251,10 +352,22 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         w.copy(src, copyFrom, at);
         const index = r.u32();
         if (index >= functionCount) malformed(`function index ${index} out of range`, at + 1);
-        if (cl >= 0 && op !== 0xd2) emitSync(w, cl);
+        const passTo = op === 0x10 && isPassed(plan, index);
+        if (op !== 0x10 && isPassed(plan, index)) {
+          b.conflicts.drop[index - plan.imported] = 1;
+          b.conflicts.any = true;
+        }
+        if (op === 0x12) b.conflicts.tailCalls = true;
+        if (passTo) {
+          if (cl >= 0) emitLocal(w, 0x20, cl);
+          else emitGlobalGet(w);
+        } else if (cl >= 0 && op !== 0xd2) emitSync(w, cl);
         w.u8(op);
         w.u32(index + 1);
-        if (cl >= 0 && op === 0x10) emitReload(w, cl);
+        if (passTo) {
+          if (cl >= 0) emitLocal(w, 0x21, cl);
+          else emitGlobalSet(w);
+        } else if (cl >= 0 && op === 0x10) emitReload(w, cl);
         copyFrom = r.pos;
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
@@ -268,6 +381,7 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0x15: {
         // return_call_ref
         needsEntryCheck = true;
+        if (op === 0x13 || op === 0x15) b.conflicts.tailCalls = true;
         if (cl >= 0) {
           w.copy(src, copyFrom, at);
           copyFrom = at;
@@ -309,12 +423,29 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0xd6: // br_on_non_null
       case 0x0e: {
         // br_table
-        if (cl >= 0 && (op === 0x0f || exitsFunction(r, op, depth))) {
+        // The wrapping block adds a label: a label one past the function's must stay invalid.
+        if (passing && deepestLabel(r, op) >= depth) malformed('unknown label', at + 1);
+        const leaves = passing ? op === 0x08 || op === 0x09 || op === 0x0a : op === 0x0f || exitsFunction(r, op, depth);
+        if (cl >= 0 && leaves) {
+          // Throws (and, with a copy of our own, returns) hand the counter to the global first.
           w.copy(src, copyFrom, at);
           copyFrom = at;
           emitSync(w, cl);
         }
+        const relabel = wrapped > 0 && (op === 0x0c || op === 0x0d || op === 0x0e || op === 0xd4 || op === 0xd6);
+        if (relabel) {
+          w.copy(src, copyFrom, at);
+          writeRenumberedLabels(w, src, at, end, depth, wraps);
+        } else if (wrapped > 0 && op === 0x09) return RESTART_UNWRAPPED;
+        if (passing && op === 0x0f) {
+          // `return` becomes a branch out of the wrapping block, which appends the counter.
+          w.copy(src, copyFrom, at);
+          w.u8(0x0c);
+          w.u32(depth - 1 + 3 * wrapped);
+          copyFrom = at + 1;
+        }
         if (imm !== O.IMM_NONE) readImmediates(r, imm, state);
+        if (relabel) copyFrom = r.pos;
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
         if (op === 0x0c || op === 0x0e || op === 0x0f || op === 0x00 || op === 0x08 || op === 0x09 || op === 0x0a) dead = true;
@@ -352,3 +483,4 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
     p = r.pos;
   }
 }
+
