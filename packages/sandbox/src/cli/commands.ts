@@ -6,6 +6,7 @@
 import type { CommandEntry } from './command.ts';
 
 export const COMMANDS: Record<string, CommandEntry> = {
+  agent: { summary: 'durable agents: start, status, approve, pause, resume, terminate, export, import', load: () => import('./agent.ts') },
   bench: { summary: 'run the benchmarks under bench/ and print results against their targets', load: () => import('./bench.ts') },
   build: { summary: 'build a component from a JS/TS module and a WIT world', load: () => import('./build.ts') },
   inspect: { summary: "show a component's world, core modules and features", load: () => import('./inspect.ts') },

@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listAll } from '../../../core/src/store/index.ts';
+import { describeStoreContract } from '../../../core/src/store/testing.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'agentos-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshPath = (): string => join(dir, `store-${files++}.db`);
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+describeStoreContract('SqliteStore (file, synchronous=full)', () => new SqliteStore({ path: freshPath() }));
+describeStoreContract('SqliteStore (memory)', () => new SqliteStore({ path: ':memory:', synchronous: 'normal' }));
+
+describe('SqliteStore', () => {
+  it('orders keys by UTF-16 code unit, as JavaScript strings compare', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    // U+FF5E sorts after U+1F600 (surrogates D83D…) in UTF-16 but before it in UTF-8 / code point order.
+    const keys = ['p/\uff5e', 'p/\u{1f600}', 'p/a', 'p/\u00e9', 'p/\ud7ff'];
+    for (const key of keys) await store.put(key, bytes(key));
+    expect((await listAll(store, 'p/')).map((k) => k.key)).toEqual([...keys].sort());
+    const page = await store.list({ prefix: 'p/', cursor: 'p/\u{1f600}' });
+    expect(page.keys.map((k) => k.key)).toEqual(['p/\uff5e']);
+  });
+
+  it('lists prefixes ending in the highest code unit, and everything with an empty prefix', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    for (const key of ['a\uffff', 'a\uffff\uffff', 'a\uffffb', 'b']) await store.put(key, bytes('v'));
+    expect((await listAll(store, 'a\uffff')).map((k) => k.key)).toEqual(['a\uffff', 'a\uffffb', 'a\uffff\uffff']);
+    expect(await listAll(store, '')).toHaveLength(4);
+  });
+
+  it('keeps values and ever-increasing versions across close and reopen', async () => {
+    const path = freshPath();
+    const first = new SqliteStore({ path });
+    const v1 = await first.put('k', bytes('one'));
+    await first.delete('k');
+    first.close();
+    await expect(first.get('k')).rejects.toMatchObject({ code: 'illegal-state' });
+    const second = new SqliteStore({ path });
+    const v2 = await second.put('k', bytes('two'));
+    // A re-created key never gets an old version back (no ABA for compare-and-set).
+    expect(v2).toBeGreaterThan(v1);
+    expect(new TextDecoder().decode((await second.get('k'))?.value)).toBe('two');
+    second.close();
+  });
+
+  it('gives unique, increasing versions to two connections writing the same file in turns', async () => {
+    const path = freshPath();
+    const a = new SqliteStore({ path, synchronous: 'normal' });
+    const b = new SqliteStore({ path, synchronous: 'normal' });
+    const versions: number[] = [];
+    for (let i = 0; i < 20; i++) versions.push(await (i % 3 === 0 ? b : a).put(`k${i % 4}`, bytes(String(i))));
+    expect(versions).toEqual([...versions].sort((x, y) => x - y));
+    expect(new Set(versions).size).toBe(versions.length);
+    // a's compare-and-set sees b's write.
+    const seen = await a.get('k0');
+    await b.put('k0', bytes('changed by b'));
+    const result = await a.batch([{ type: 'put', key: 'k0', value: bytes('stale') }], { preconditions: [{ key: 'k0', version: seen!.version }] });
+    expect(result.ok).toBe(false);
+    a.close();
+    b.close();
+  });
+
+  it('hands out more versions than one reserved range holds, without repeating', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    const ops = Array.from({ length: 5000 }, (_, i) => ({ type: 'put' as const, key: `k${i}`, value: bytes('v') }));
+    const result = await store.batch(ops);
+    expect(result.ok).toBe(true);
+    const versions = Object.values(result.ok ? result.versions : {});
+    expect(new Set(versions).size).toBe(5000);
+    expect(await store.put('after', bytes('v'))).toBeGreaterThan(Math.max(...versions));
+  });
+
+  it('never repeats a version after a failed compare-and-set rolled back a fresh reservation', async () => {
+    const path = freshPath();
+    const a = new SqliteStore({ path });
+    // a's first write transaction reserves a range, then fails its precondition: the rollback undoes the reservation.
+    expect((await a.batch([{ type: 'put', key: 'x', value: bytes('1') }], { preconditions: [{ key: 'x', version: 7 }] })).ok).toBe(false);
+    const before = await a.put('k', bytes('a'));
+    a.close();
+    const b = new SqliteStore({ path });
+    expect(await b.put('k', bytes('b'))).toBeGreaterThan(before);
+    b.close();
+  });
+
+  it('refuses a file that is not a database with invalid-argument', () => {
+    expect(() => new SqliteStore({ path: join(dir, 'missing-folder', 'x.db') })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+    expect(() => new SqliteStore({ path: ':memory:', synchronous: 'off' as 'full' })).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+  });
+});
