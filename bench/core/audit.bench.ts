@@ -10,14 +10,14 @@
  * thread pool and the GC helpers included), which moves much less with the
  * load, and the load average before and after.
  */
-import { cpus, loadavg } from 'node:os';
 import { AuditLog, generateAuditSigner, sha256, verifyAuditLog } from '../../packages/core/src/audit/index.ts';
+import { QUICK, baseConditions, cpuSeconds, emit, loadAverage, median } from '../support.ts';
 
-const ENTRIES = Number(process.env.BENCH_QUICK) ? 20_000 : 200_000;
+const ENTRIES = QUICK ? 20_000 : 200_000;
 const EVERY = 10_000;
 const RUNS = 5;
 const { signer } = await generateAuditSigner();
-const loadBefore = +loadavg()[0].toFixed(2);
+const loadBefore = loadAverage();
 
 function event(i: number) {
   return {
@@ -34,11 +34,8 @@ async function appendRun(): Promise<{ perSecond: number; cpuUs: number; log: Aud
   for (let i = 0; i < ENTRIES; i++) log.append(event(i));
   await log.flush();
   const seconds = (performance.now() - start) / 1000;
-  const used = process.cpuUsage(cpu);
-  return { perSecond: ENTRIES / seconds, cpuUs: (used.user + used.system) / ENTRIES, log };
+  return { perSecond: ENTRIES / seconds, cpuUs: (cpuSeconds(cpu) * 1e6) / ENTRIES, log };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
 await appendRun(); // warm-up
 const runs: number[] = [];
@@ -52,7 +49,7 @@ for (let r = 0; r < RUNS; r++) {
 }
 const perSecond = median(runs);
 const cpuPerEntry = median(cpuRuns);
-const loadAfterAppend = +loadavg()[0].toFixed(2);
+const loadAfterAppend = loadAverage();
 const entryBytes = new TextEncoder().encode(JSON.stringify({ seq: 1, ...event(1) })).length;
 
 // SHA-256 of one entry-sized input: pure TS (sync) vs WebCrypto (async).
@@ -82,19 +79,16 @@ const verified = await verifyAuditLog(text, { publicKey: signer.publicKey });
 const verifyPerSecond = ENTRIES / ((performance.now() - t) / 1000);
 if (!verified.valid) throw new Error(`bench log failed verification: ${verified.code}`);
 
-const conditions = {
-  loadAverage1m: loadBefore, loadAverage1mAfter: loadAfterAppend, cores: cpus().length, entries: ENTRIES, checkpointEvery: EVERY, entryBytes,
-  runs: runs.map(Math.round), node: process.version,
-};
-console.log(JSON.stringify({
-  results: [
-    { name: 'audit.append entries/s (hash chain + Ed25519 checkpoints)', value: Math.round(perSecond), unit: 'entries/s', target: '>= 200000', met: perSecond >= 200_000, conditions },
-    { name: 'audit.append CPU time per entry (all threads)', value: +cpuPerEntry.toFixed(3), unit: 'µs', target: null, conditions: { ...conditions, runs: cpuRuns.map((v) => +v.toFixed(3)), note: '1e6 / this = the entries/s of an unshared core' } },
-    { name: 'sha256 pure-TS sync, one entry', value: +tsUs.toFixed(3), unit: 'µs', target: null, conditions: { inputBytes: input.length } },
-    { name: 'sha256 crypto.subtle awaited one by one, one entry', value: +subtleSeqUs.toFixed(3), unit: 'µs', target: null, conditions: { inputBytes: input.length } },
-    { name: 'sha256 crypto.subtle 1000 in parallel, per entry', value: +subtleBatchUs.toFixed(3), unit: 'µs', target: null, conditions: { inputBytes: input.length, note: 'the chain is sequential, so only leaves could be batched' } },
-    { name: 'ed25519 checkpoint sign (WebCrypto)', value: +signUs.toFixed(1), unit: 'µs', target: null, conditions: {} },
-    { name: `audit.exportJsonl ${ENTRIES / 1000}k entries`, value: Math.round(exportMs), unit: 'ms', target: null, conditions: { bytes: text.length } },
-    { name: 'audit verify entries/s', value: Math.round(verifyPerSecond), unit: 'entries/s', target: null, conditions: { entries: ENTRIES, checkpoints: verified.checkpoints } },
-  ],
-}));
+const conditions = baseConditions({
+  loadAverage1m: loadBefore, loadAverage1mAfter: loadAfterAppend, entries: ENTRIES, checkpointEvery: EVERY, entryBytes, runs: runs.map(Math.round),
+});
+emit([
+  { name: 'audit.append entries/s (hash chain + Ed25519 checkpoints)', value: Math.round(perSecond), unit: 'entries/s', target: '>= 200000', met: perSecond >= 200_000, conditions },
+  { name: 'audit.append CPU time per entry (all threads)', value: +cpuPerEntry.toFixed(3), unit: 'µs', target: null, conditions: { ...conditions, runs: cpuRuns.map((v) => +v.toFixed(3)), note: '1e6 / this = the entries/s of an unshared core' } },
+  { name: 'sha256 pure-TS sync, one entry', value: +tsUs.toFixed(3), unit: 'µs', target: null, conditions: { inputBytes: input.length } },
+  { name: 'sha256 crypto.subtle awaited one by one, one entry', value: +subtleSeqUs.toFixed(3), unit: 'µs', target: null, conditions: { inputBytes: input.length } },
+  { name: 'sha256 crypto.subtle 1000 in parallel, per entry', value: +subtleBatchUs.toFixed(3), unit: 'µs', target: null, conditions: { inputBytes: input.length, note: 'the chain is sequential, so only leaves could be batched' } },
+  { name: 'ed25519 checkpoint sign (WebCrypto)', value: +signUs.toFixed(1), unit: 'µs', target: null, conditions: {} },
+  { name: `audit.exportJsonl ${ENTRIES / 1000}k entries`, value: Math.round(exportMs), unit: 'ms', target: null, conditions: { bytes: text.length } },
+  { name: 'audit verify entries/s', value: Math.round(verifyPerSecond), unit: 'entries/s', target: null, conditions: { entries: ENTRIES, checkpoints: verified.checkpoints } },
+]);

@@ -11,43 +11,18 @@
  * Run: npx node --expose-gc bench/core/bus.bench.ts   (BENCH_QUICK=1 for a short run)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
-import os from 'node:os';
 import { ALLOW, Bus, createLink } from '../../packages/core/src/bus/index.ts';
+import { QUICK, baseConditions as machine, cpuSeconds, emit, gc, median, type BenchResult } from '../support.ts';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  target: string | null;
-  conditions: Record<string, unknown>;
-}
-
-const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
-const MESSAGES = quick ? 200_000 : 1_000_000;
-const RUNS = quick ? 3 : 5;
+const MESSAGES = QUICK ? 200_000 : 1_000_000;
+const RUNS = QUICK ? 3 : 5;
 const BATCH = 1000;
 
-const baseConditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  platform: `${os.platform()} ${os.arch()}`,
+const baseConditions = machine({
   runs: RUNS,
   statistic: 'median',
   timing: 'process CPU time (user+system): equal to wall time on an idle core, and stable on a shared machine; median wall-clock rate in wallRate',
-};
-
-/** Seconds of CPU this process used since `start` (the work is single-threaded). */
-function cpuSeconds(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
-}
-
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+});
 
 /** A run returns how many operations it did and its start times; the rate is computed here. */
 type Run = () => Promise<{ count: number; cpu: NodeJS.CpuUsage; wall: number }>;
@@ -57,7 +32,7 @@ async function measure(run: Run): Promise<{ value: number; wallRate: number }> {
   const rates: number[] = [];
   const walls: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
+    gc();
     const { count, cpu, wall } = await run();
     rates.push(count / cpuSeconds(cpu));
     walls.push(count / ((performance.now() - wall) / 1000));
@@ -159,7 +134,7 @@ function fanOutRun(): Run {
   };
 }
 
-const results: Result[] = [];
+const results: BenchResult[] = [];
 
 async function measured(run: Run, conditions: Record<string, unknown>): Promise<{ value: number; conditions: Record<string, unknown> }> {
   const { value, wallRate } = await measure(run);
@@ -191,4 +166,4 @@ results.push({
   name: 'bus.publish.publishes-per-second', unit: 'msg/s', target: null,
   ...(await measured(fanOutRun(), { ...baseConditions, transport: 'loopback', publishes: MESSAGES / 4, subscriptions: 10, matching: 5 })),
 });
-console.log(JSON.stringify({ results }));
+emit(results);

@@ -15,28 +15,19 @@
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
 
-import os from 'node:os';
 import { MetricRegistry, Tracer, toOtlpTraceRequest, toPrometheusText } from '../../packages/core/src/observer/index.ts';
+import { QUICK, baseConditions, emit, gc } from '../support.ts';
 
-const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const SPANS = quick ? 20_000 : 200_000;
-const UPDATES = quick ? 200_000 : 2_000_000;
-const RENDERS = quick ? 20 : 200;
+const SPANS = QUICK ? 20_000 : 200_000;
+const UPDATES = QUICK ? 200_000 : 2_000_000;
+const RENDERS = QUICK ? 20 : 200;
 
-const conditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  platform: `${os.platform()} ${os.arch()}`,
-  quick,
-  // The machine is shared; a high load average inflates every figure.
-  loadAverage1m: Math.round(os.loadavg()[0] * 100) / 100,
-};
+const conditions = baseConditions();
 
 function timeLoop(iterations: number, body: (i: number) => void): number {
   const warm = Math.min(iterations, 10_000);
   for (let i = 0; i < warm; i++) body(i);
-  globalThis.gc?.();
+  gc();
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) body(i);
   return Number(process.hrtime.bigint() - start) / iterations;
@@ -59,7 +50,7 @@ for (let i = 0; i < 1000; i++) {
   span.end();
 }
 const finished = tracer.drain();
-const exportRounds = quick ? 20 : 200;
+const exportRounds = QUICK ? 20 : 200;
 let bytes = 0;
 const otlpNs = timeLoop(exportRounds, () => {
   bytes = JSON.stringify(toOtlpTraceRequest(finished)).length;
@@ -84,12 +75,10 @@ const renderNs = timeLoop(RENDERS, () => {
 });
 
 const us = (ns: number) => Math.round(ns / 10) / 100;
-console.log(JSON.stringify({
-  results: [
-    { name: 'observer.span start+end (3 attributes)', value: us(spanNs), unit: 'µs', target: '< 2 µs', met: spanNs < 2000, conditions: { ...conditions, iterations: SPANS } },
-    { name: 'observer.otlp export per span (build + stringify, 1,000 spans)', value: us(otlpNs), unit: 'µs', target: null, conditions: { ...conditions, requestBytes: bytes } },
-    { name: 'observer.counter inc (2 labels)', value: Math.round(incNs), unit: 'ns', target: '< 500 ns', met: incNs < 500, conditions: { ...conditions, iterations: UPDATES } },
-    { name: 'observer.histogram observe (1 label, 11 buckets)', value: Math.round(observeNs), unit: 'ns', target: '< 500 ns', met: observeNs < 500, conditions: { ...conditions, iterations: UPDATES } },
-    { name: 'observer.prometheus render (1,010 series)', value: us(renderNs), unit: 'µs', target: null, conditions: { ...conditions, textBytes } },
-  ],
-}));
+emit([
+  { name: 'observer.span start+end (3 attributes)', value: us(spanNs), unit: 'µs', target: '< 2 µs', met: spanNs < 2000, conditions: { ...conditions, iterations: SPANS } },
+  { name: 'observer.otlp export per span (build + stringify, 1,000 spans)', value: us(otlpNs), unit: 'µs', target: null, conditions: { ...conditions, requestBytes: bytes } },
+  { name: 'observer.counter inc (2 labels)', value: Math.round(incNs), unit: 'ns', target: '< 500 ns', met: incNs < 500, conditions: { ...conditions, iterations: UPDATES } },
+  { name: 'observer.histogram observe (1 label, 11 buckets)', value: Math.round(observeNs), unit: 'ns', target: '< 500 ns', met: observeNs < 500, conditions: { ...conditions, iterations: UPDATES } },
+  { name: 'observer.prometheus render (1,010 series)', value: us(renderNs), unit: 'µs', target: null, conditions: { ...conditions, textBytes } },
+]);

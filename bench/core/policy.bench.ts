@@ -4,8 +4,8 @@
  * approval rules) over 48 call shapes with small inputs, timing every call.
  * Target: p50 < 5 µs. Run: `npx node bench/core/policy.bench.ts`.
  */
-import { cpus, loadavg } from 'node:os';
 import { PolicyEngine, type PolicyDocumentInput, type PolicyRequest } from '../../packages/core/src/policy/index.ts';
+import { baseConditions, emit, median, timerOverheadNs } from '../support.ts';
 
 const namespaces = ['web', 'fs', 'mail', 'db', 'payments', 'shell'];
 const verbs = ['read', 'write', 'send', 'query', 'fetch'];
@@ -70,29 +70,20 @@ for (let i = 0; i < samples; i++) {
   effects[decision.effect] = (effects[decision.effect] ?? 0) + 1;
 }
 // hrtime itself costs tens of ns; measure it and report it so readers can subtract.
-const overhead = new Float64Array(10_000);
-for (let i = 0; i < overhead.length; i++) {
-  const s = process.hrtime.bigint();
-  overhead[i] = Number(process.hrtime.bigint() - s);
-}
+const overhead = timerOverheadNs(10_000);
 times.sort();
-overhead.sort();
 const us = (ns: number) => Math.round(ns / 10) / 100;
 const p = (q: number) => times[Math.floor(q * (samples - 1))];
 const batchStart = process.hrtime.bigint();
 for (let i = 0; i < samples; i++) engine.evaluate(requests[i % requests.length]);
 const meanNs = Number(process.hrtime.bigint() - batchStart) / samples;
 
-const conditions = {
-  loadAverage1m: +loadavg()[0].toFixed(2), cores: cpus().length,
-  rules: rules.length, callShapes: requests.length, samples, timer: 'process.hrtime.bigint per call',
-  timerOverheadP50Us: us(overhead[overhead.length >> 1]), effects, node: process.version,
-};
+const conditions = baseConditions({
+  rules: rules.length, callShapes: requests.length, samples, timer: 'process.hrtime.bigint per call', timerOverheadP50Us: us(median(overhead)), effects,
+});
 const p50 = us(p(0.5));
-console.log(JSON.stringify({
-  results: [
-    { name: 'policy.evaluate p50 (100 rules)', value: p50, unit: 'µs', target: '< 5 µs', met: p50 < 5, conditions },
-    { name: 'policy.evaluate p99 (100 rules)', value: us(p(0.99)), unit: 'µs', target: null, conditions },
-    { name: 'policy.evaluate mean, untimed loop (100 rules)', value: us(meanNs), unit: 'µs', target: null, conditions: { ...conditions, timer: 'one timer around the loop' } },
-  ],
-}));
+emit([
+  { name: 'policy.evaluate p50 (100 rules)', value: p50, unit: 'µs', target: '< 5 µs', met: p50 < 5, conditions },
+  { name: 'policy.evaluate p99 (100 rules)', value: us(p(0.99)), unit: 'µs', target: null, conditions },
+  { name: 'policy.evaluate mean, untimed loop (100 rules)', value: us(meanNs), unit: 'µs', target: null, conditions: { ...conditions, timer: 'one timer around the loop' } },
+]);

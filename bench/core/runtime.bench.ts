@@ -13,18 +13,16 @@
  *    wall time, agents/s and peak RSS. BENCH_QUICK=1 runs 200 agents.
  * Run: `npx node --expose-gc bench/core/runtime.bench.ts`.
  */
-import { cpus, loadavg } from 'node:os';
 import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
 import { Runtime } from '../../packages/core/src/runtime/index.ts';
 import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildAgent } from '../../test/e2e/agents.ts';
 import { buildFixture } from '../../test/fixtures/index.ts';
 import { capabilityDefinitions, LocalInternet, POLICY, TENANT } from '../../test/e2e/world.ts';
+import { QUICK, baseConditions, emit, gc } from '../support.ts';
 
-const QUICK = process.env.BENCH_QUICK === '1';
 const AGENTS = QUICK ? 200 : 10_000;
 const LIVE = QUICK ? 50 : 300;
-const gc = (globalThis as { gc?: () => void }).gc;
 
 const engine = new Engine();
 const { signer } = await generateAuditSigner();
@@ -45,8 +43,8 @@ async function runtime(types: string[]): Promise<Runtime> {
 }
 
 function memory(): number {
-  gc?.();
-  gc?.();
+  gc();
+  gc();
   const usage = process.memoryUsage();
   return usage.heapUsed + usage.external;
 }
@@ -85,26 +83,24 @@ clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 const completed = spawned.filter((id) => many.status(id).status === 'completed').length;
 
-const conditions = { loadAverage1m: +loadavg()[0].toFixed(2), cores: cpus().length, node: process.version, gcExposed: gc !== undefined, quick: QUICK };
-console.log(JSON.stringify({
-  results: [
-    {
-      name: 'runtime memory per live agent (QuickJS agent parked mid-call)', value: +perLiveKiB.toFixed(1), unit: 'KiB', target: '<= 256 KiB', met: perLiveKiB <= 256,
-      conditions: { ...conditions, agents: LIVE, allParked, measured: 'heapUsed + external after GC, minus the shared compiled module', component: 'examples/agents/payer' },
-    },
-    {
-      name: 'runtime memory per live agent, without the guest linear memory', value: +(perLiveKiB - linearKiB).toFixed(1), unit: 'KiB', target: null,
-      conditions: { ...conditions, agents: LIVE, linearMemoryKiB: +linearKiB.toFixed(1), note: 'what the host side (runtime + sandbox + jco glue) adds per live agent' },
-    },
-    {
-      name: 'runtime memory per queued agent (spawned, not yet instantiated)', value: +perQueuedKiB.toFixed(2), unit: 'KiB', target: null,
-      conditions: { ...conditions, agents: LIVE },
-    },
-    {
-      name: `runtime ${AGENTS} agents each running the echo tool to completion`, value: Math.round(totalMs), unit: 'ms', target: null,
-      conditions: { ...conditions, agents: AGENTS, completed, spawnMs: Math.round(spawnMs), concurrency: 8, tool: 'examples/tools/echo (QuickJS)' },
-    },
-    { name: 'runtime agents completed per second (echo tool)', value: Math.round(AGENTS / (totalMs / 1000)), unit: 'agents/s', target: null, conditions: { ...conditions, agents: AGENTS } },
-    { name: 'runtime peak RSS growth running the agents', value: Math.round((peakRss - rssBefore) / 1024 / 1024), unit: 'MiB', target: null, conditions: { ...conditions, agents: AGENTS, rssBeforeMiB: Math.round(rssBefore / 1048576) } },
-  ],
-}));
+const conditions = baseConditions({ gcExposed: 'gc' in globalThis });
+emit([
+  {
+    name: 'runtime memory per live agent (QuickJS agent parked mid-call)', value: +perLiveKiB.toFixed(1), unit: 'KiB', target: '<= 256 KiB', met: perLiveKiB <= 256,
+    conditions: { ...conditions, agents: LIVE, allParked, measured: 'heapUsed + external after GC, minus the shared compiled module', component: 'examples/agents/payer' },
+  },
+  {
+    name: 'runtime memory per live agent, without the guest linear memory', value: +(perLiveKiB - linearKiB).toFixed(1), unit: 'KiB', target: null,
+    conditions: { ...conditions, agents: LIVE, linearMemoryKiB: +linearKiB.toFixed(1), note: 'what the host side (runtime + sandbox + jco glue) adds per live agent' },
+  },
+  {
+    name: 'runtime memory per queued agent (spawned, not yet instantiated)', value: +perQueuedKiB.toFixed(2), unit: 'KiB', target: null,
+    conditions: { ...conditions, agents: LIVE },
+  },
+  {
+    name: `runtime ${AGENTS} agents each running the echo tool to completion`, value: Math.round(totalMs), unit: 'ms', target: null,
+    conditions: { ...conditions, agents: AGENTS, completed, spawnMs: Math.round(spawnMs), concurrency: 8, tool: 'examples/tools/echo (QuickJS)' },
+  },
+  { name: 'runtime agents completed per second (echo tool)', value: Math.round(AGENTS / (totalMs / 1000)), unit: 'agents/s', target: null, conditions: { ...conditions, agents: AGENTS } },
+  { name: 'runtime peak RSS growth running the agents', value: Math.round((peakRss - rssBefore) / 1024 / 1024), unit: 'MiB', target: null, conditions: { ...conditions, agents: AGENTS, rssBeforeMiB: Math.round(rssBefore / 1048576) } },
+]);

@@ -11,11 +11,10 @@
  * `process.hrtime.bigint()`, whose own cost (reported as `timer.overhead`) is
  * included, so the figures are slightly pessimistic.
  *
- * Run: npx node bench/core/scheduler.bench.ts [--quick]
+ * Run: npx node bench/core/scheduler.bench.ts [--quick]   (or BENCH_QUICK=1)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
 
-import os from 'node:os';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {
@@ -24,40 +23,18 @@ import {
 } from '../../packages/core/src/scheduler/index.ts';
 import { ProcessManager, type AgentProcess } from '../../packages/core/src/process/index.ts';
 import { VirtualClock } from '../../packages/core/src/clock/index.ts';
+import { seededRandom as seeded } from '../../packages/core/src/scheduler/testing.ts';
+import { QUICK, baseConditions as machine, emit, loadAverage, timerOverheadNs, type BenchResult } from '../support.ts';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  target: string;
-  conditions: Record<string, unknown>;
-}
+type Result = BenchResult & { target: string };
 
-const quick = process.argv.includes('--quick');
-const ITERATIONS = quick ? 20_000 : 200_000;
-const WARMUP = quick ? 5_000 : 50_000;
+const ITERATIONS = QUICK ? 20_000 : 200_000;
+const WARMUP = QUICK ? 5_000 : 50_000;
 const SIZES = [10_000, 100_000];
-const RECORDS = quick ? 10_000 : 100_000;
+const RECORDS = QUICK ? 10_000 : 100_000;
 const SLICE = 1_000_000;
 
-const baseConditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  platform: `${os.platform()} ${os.arch()}`,
-};
-
-/** Deterministic pseudo-random numbers so every run measures the same work. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const baseConditions = machine();
 
 type Factory = () => SchedulingPolicy<SchedulableProcess>;
 
@@ -104,7 +81,7 @@ function measureDecisions(policyName: string, queued: number): Result[] {
   if (policy.size !== queued) throw new Error(`${policyName} lost processes`);
   decisions.sort();
   cycles.sort();
-  const conditions = { ...baseConditions, loadavg: os.loadavg()[0], policy: policyName, queued, iterations: ITERATIONS, warmup: WARMUP };
+  const conditions = { ...baseConditions, loadavg: loadAverage(), policy: policyName, queued, iterations: ITERATIONS, warmup: WARMUP };
   const decision = { ...conditions, timed: 'dequeue' };
   const cycle = { ...conditions, timed: 'dequeue + onSliceEnd + enqueue' };
   const name = `scheduler.${policyName}`;
@@ -164,15 +141,10 @@ function measureIdleRecord(): Result {
 
 /** What one `process.hrtime.bigint()` pair costs, since every sample includes it. */
 function measureTimerOverhead(): Result {
-  const samples = new Float64Array(ITERATIONS);
-  for (let i = 0; i < ITERATIONS; i++) {
-    const start = process.hrtime.bigint();
-    samples[i] = Number(process.hrtime.bigint() - start);
-  }
-  samples.sort();
+  const samples = timerOverheadNs(ITERATIONS).sort();
   return {
     name: 'timer.overhead.p50', value: percentile(samples, 0.5) / 1000, unit: 'µs', target: 'report',
-    conditions: { ...baseConditions, loadavg: os.loadavg()[0], iterations: ITERATIONS },
+    conditions: { ...baseConditions, loadavg: loadAverage(), iterations: ITERATIONS },
   };
 }
 
@@ -180,4 +152,4 @@ const results: Result[] = [measureIdleRecord(), measureTimerOverhead()];
 for (const queued of SIZES) {
   for (const name of Object.keys(POLICIES)) results.push(...measureDecisions(name, queued));
 }
-console.log(JSON.stringify({ results }));
+emit(results);

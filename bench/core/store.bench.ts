@@ -11,37 +11,19 @@
  * Run: npx node --expose-gc bench/core/store.bench.ts   (BENCH_QUICK=1 for a short run)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
-import os from 'node:os';
 import { MemoryStore, Workspaces } from '../../packages/core/src/store/index.ts';
+import { QUICK, baseConditions as machine, cpuSeconds, emit, gc, median, type BenchResult } from '../support.ts';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  target: string | null;
-  conditions: Record<string, unknown>;
-}
-
-const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
-const OPS = quick ? 10_000 : 50_000;
-const RUNS = quick ? 3 : 5;
+const OPS = QUICK ? 10_000 : 50_000;
+const RUNS = QUICK ? 3 : 5;
 const VALUE = crypto.getRandomValues(new Uint8Array(128));
 
-const baseConditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  platform: `${os.platform()} ${os.arch()}`,
+const baseConditions = machine({
   runs: RUNS,
   statistic: 'median',
   timing: 'process CPU time (user+system); median wall-clock rate in wallRate',
   valueBytes: VALUE.byteLength,
-};
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+});
 
 const keys = Array.from({ length: OPS }, (_, i) => `agent/a1/files/notes/${i}.md`);
 const paths = Array.from({ length: OPS }, (_, i) => `notes/${i}.md`);
@@ -52,13 +34,13 @@ async function measure(prepare: () => Promise<unknown>, work: (state: never) => 
   const walls: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     const state = await prepare();
-    (globalThis as { gc?: () => void }).gc?.();
+    gc();
     const cpu = process.cpuUsage();
     const wall = performance.now();
     const count = await work(state as never);
-    const used = process.cpuUsage(cpu);
+    const seconds = cpuSeconds(cpu);
     if (i === 0) continue; // warm-up
-    rates.push(count / ((used.user + used.system) / 1e6));
+    rates.push(count / seconds);
     walls.push(count / ((performance.now() - wall) / 1000));
   }
   return { value: Math.round(median(rates)), wallRate: Math.round(median(walls)) };
@@ -71,7 +53,7 @@ async function filledStore(): Promise<MemoryStore> {
   return store;
 }
 
-const results: Result[] = [];
+const results: BenchResult[] = [];
 async function add(name: string, unit: string, target: string | null, conditions: Record<string, unknown>, prepare: () => Promise<unknown>, work: (state: never) => Promise<number>): Promise<void> {
   const { value, wallRate } = await measure(prepare, work);
   results.push({ name, value, unit, target, conditions: { ...baseConditions, ...conditions, wallRate } });
@@ -132,4 +114,4 @@ await add('store.workspace.get.ops-per-second', 'ops/s', null, { ops: OPS, keysH
     return OPS;
   });
 
-console.log(JSON.stringify({ results }));
+emit(results);

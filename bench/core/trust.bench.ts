@@ -9,37 +9,23 @@
  * Run: npx node --expose-gc bench/core/trust.bench.ts   (BENCH_QUICK=1 for a short run)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
-import os from 'node:os';
 import { MemoryStore } from '../../packages/core/src/store/index.ts';
 import { Registry } from '../../packages/core/src/registry/index.ts';
 import { encodeManifestFile, generateKeyFile, parseManifestFile, signerFromKeyFile, signManifest, TrustStore, verifyManifest } from '../../packages/core/src/trust/index.ts';
+import { QUICK, baseConditions, emit, medianOfRuns } from '../support.ts';
 
-const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
-const RUNS = quick ? 3 : 7;
+const RUNS = QUICK ? 3 : 7;
 const COMPONENT_BYTES = 1_600_000;
 
-const conditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  platform: `${os.platform()} ${os.arch()}`,
-  runs: RUNS,
-  statistic: 'median',
-  timing: 'wall clock (performance.now), sequential awaits',
-};
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const conditions = baseConditions({ runs: RUNS, statistic: 'median', timing: 'wall clock (performance.now), sequential awaits' });
 
 /** Median time per operation in µs over RUNS runs of `count` operations (after one warm-up run). */
-async function perOp(count: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let run = 0; run <= RUNS; run++) {
-    (globalThis as { gc?: () => void }).gc?.();
+function perOp(count: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  return medianOfRuns(RUNS, async () => {
     const start = performance.now();
     for (let i = 0; i < count; i++) await op(i);
-    if (run > 0) times.push(((performance.now() - start) * 1000) / count);
-  }
-  return median(times);
+    return ((performance.now() - start) * 1000) / count;
+  });
 }
 
 const component = new Uint8Array(COMPONENT_BYTES);
@@ -56,10 +42,10 @@ const fields = {
 const signed = await signManifest({ fields, component, signer });
 const file = new TextEncoder().encode(encodeManifestFile(signed));
 
-const verifyUs = await perOp(quick ? 200 : 1000, () => verifyManifest(parseManifestFile(file)));
-const hashUs = await perOp(quick ? 5 : 20, () => crypto.subtle.digest('SHA-256', component));
+const verifyUs = await perOp(QUICK ? 200 : 1000, () => verifyManifest(parseManifestFile(file)));
+const hashUs = await perOp(QUICK ? 5 : 20, () => crypto.subtle.digest('SHA-256', component));
 const trust = new TrustStore({ store: new MemoryStore(), grants: ['log'] });
-const admitUs = await perOp(quick ? 5 : 20, () => trust.admit(parseManifestFile(file), component));
+const admitUs = await perOp(QUICK ? 5 : 20, () => trust.admit(parseManifestFile(file), component));
 
 const registry = new Registry({ store: new MemoryStore() });
 const small = new TextEncoder().encode('component');
@@ -67,7 +53,7 @@ for (let i = 0; i < 100; i++) {
   const s = await signManifest({ fields: { ...fields, version: `1.${Math.floor(i / 10)}.${i % 10}` }, component: small, signer });
   await registry.publish(s, small);
 }
-const resolveUs = await perOp(quick ? 50 : 300, () => registry.resolve('word-count', '~1.4.0'));
+const resolveUs = await perOp(QUICK ? 50 : 300, () => registry.resolve('word-count', '~1.4.0'));
 
 const results = [
   { name: 'trust/manifest-verify', value: round(verifyUs), unit: 'µs/op', target: '< 500 µs', conditions: { ...conditions, manifestBytes: file.length } },
@@ -75,7 +61,7 @@ const results = [
   { name: 'trust/admit', value: round(admitUs / 1000), unit: 'ms/op', target: '< 20 ms', conditions: { ...conditions, componentBytes: COMPONENT_BYTES, store: 'MemoryStore' } },
   { name: 'trust/registry-resolve', value: round(resolveUs), unit: 'µs/op', target: '< 1 ms', conditions: { ...conditions, versions: 100, range: '~1.4.0', store: 'MemoryStore' } },
 ];
-console.log(JSON.stringify({ results }));
+emit(results);
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;

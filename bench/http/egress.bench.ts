@@ -7,37 +7,16 @@
  * Run: npx node --expose-gc bench/http/egress.bench.ts   (BENCH_QUICK=1 for a short run)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
-import os from 'node:os';
 import { checkHop, parseEgressPolicy } from '../../packages/core/src/http/index.ts';
 import { Redactor } from '../../packages/core/src/secrets/index.ts';
+import { QUICK, baseConditions, cpuSeconds, emit, medianOfRuns } from '../support.ts';
 
-const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
-const RUNS = quick ? 3 : 7;
-const CHECKS = quick ? 20_000 : 200_000;
-const SCANS = quick ? 5 : 30;
+const RUNS = QUICK ? 3 : 7;
+const CHECKS = QUICK ? 20_000 : 200_000;
+const SCANS = QUICK ? 5 : 30;
 
-const conditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  platform: `${os.platform()} ${os.arch()}`,
-  runs: RUNS,
-  statistic: 'median',
-  timing: 'process CPU time (user+system)',
-};
-
-function cpuSeconds(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
-}
-
-async function median(run: () => Promise<number> | number): Promise<number> {
-  await run();
-  const values: number[] = [];
-  for (let i = 0; i < RUNS; i++) values.push(await run());
-  values.sort((a, b) => a - b);
-  return values[Math.floor(values.length / 2)];
-}
+const conditions = baseConditions({ runs: RUNS, statistic: 'median', timing: 'process CPU time (user+system)' });
+const median = (run: () => Promise<number> | number) => medianOfRuns(RUNS, run);
 
 const policy = parseEgressPolicy({ allow: [{ host: 'api.example.com' }, { host: '93.184.216.34' }] });
 const signal = new AbortController().signal;
@@ -70,4 +49,4 @@ const results = [
   { name: 'secrets.redact-bytes.clean', value: Math.round(await median(() => scanRate(clean))), unit: 'MB/s', target: null, conditions: { ...conditions, bytes: clean.length, secrets: 3 } },
   { name: 'secrets.redact-bytes.16-hits', value: Math.round(await median(() => scanRate(dirty))), unit: 'MB/s', target: null, conditions: { ...conditions, bytes: dirty.length, secrets: 3, hits: 16 } },
 ];
-console.log(JSON.stringify({ results }));
+emit(results);

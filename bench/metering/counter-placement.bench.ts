@@ -10,15 +10,13 @@
  * The result decides `InstrumentOptions.counter`'s default.
  *
  * Needs wabt's `wat2wasm` on PATH (Debian: apt-get install wabt).
- * Run: npx node bench/metering/counter-placement.bench.ts [--quick]
+ * Run: npx node bench/metering/counter-placement.bench.ts [--quick]   (or BENCH_QUICK=1)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
-import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 import { instrument, type CounterPlacement } from '../../packages/sandbox/src/metering/index.ts';
+import { QUICK, baseConditions, cpuMs, emit, wat2wasm, type BenchResult } from '../support.ts';
 
-const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const ROUNDS = quick ? 3 : 9;
+const ROUNDS = QUICK ? 3 : 9;
 
 const WAT = `(module
   (memory (export "memory") 16)
@@ -45,12 +43,12 @@ const WAT = `(module
     (local.get $h)))`;
 
 const WORKLOADS: { name: string; arg: number }[] = [
-  { name: 'loops', arg: quick ? 10_000 : 60_000 },
-  { name: 'fib', arg: quick ? 27 : 32 },
-  { name: 'hash', arg: quick ? 5 : 30 },
+  { name: 'loops', arg: QUICK ? 10_000 : 60_000 },
+  { name: 'fib', arg: QUICK ? 27 : 32 },
+  { name: 'hash', arg: QUICK ? 5 : 30 },
 ];
 
-const source = new Uint8Array(execFileSync('wat2wasm', ['-', '--output=-'], { input: WAT }));
+const source = wat2wasm(WAT);
 
 type Variant = 'unmetered' | CounterPlacement;
 function instantiate(variant: Variant): Record<string, (n: number) => number> {
@@ -60,12 +58,6 @@ function instantiate(variant: Variant): Record<string, (n: number) => number> {
     'agentos:fuel': { fuel, exhausted: () => { throw new Error('out of fuel'); } },
   });
   return instance.exports as Record<string, (n: number) => number>;
-}
-
-/** Process CPU time: far steadier than wall time when other processes compete for the cores. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 /**
@@ -92,16 +84,8 @@ function timeAll(fns: Record<Variant, () => number>): Record<Variant, { ms: numb
 const PLACEMENTS: CounterPlacement[] = ['global', 'local', 'auto'];
 const variants: Variant[] = ['unmetered', 'global', 'local', 'auto'];
 const instances = Object.fromEntries(variants.map((v) => [v, instantiate(v)])) as Record<Variant, ReturnType<typeof instantiate>>;
-const conditions = {
-  node: process.version,
-  v8: process.versions.v8,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  loadAverage: os.loadavg()[0],
-  rounds: ROUNDS,
-  statistic: 'min CPU time over interleaved rounds',
-};
-const results = [];
+const conditions = baseConditions({ rounds: ROUNDS, statistic: 'min CPU time over interleaved rounds' });
+const results: BenchResult[] = [];
 const overhead: Record<string, Record<string, number>> = {};
 for (const w of WORKLOADS) {
   const times = timeAll({
@@ -129,4 +113,4 @@ results.push({
   name: 'metering.counter-placement.winner', value: winner, unit: PLACEMENTS.map((p, i) => `${i}=${p}`).join(' '), target: null,
   conditions: { ...conditions, winner: PLACEMENTS[winner], ...Object.fromEntries(PLACEMENTS.map((p, i) => [`meanOverhead.${p}`, +means[i].toFixed(1)])) },
 });
-process.stdout.write(JSON.stringify({ results }) + '\n');
+emit(results);

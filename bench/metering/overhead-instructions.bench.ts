@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { instrument } from '../../packages/sandbox/src/index.ts';
-import { QUICK, baseConditions, emit, round, wat2wasm, type BenchResult } from '../sandbox/support.ts';
+import { QUICK, baseConditions, emit, round, wat2wasm, type BenchResult } from '../support.ts';
 import { WORKLOADS_WAT } from './workloads.ts';
 
 const CHILD = new URL('./instructions-child.mjs', import.meta.url).pathname;

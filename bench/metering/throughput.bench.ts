@@ -9,25 +9,22 @@
  * and `instrument+validate` (what a load does by default: `WebAssembly.validate`
  * on the input first). Target ≥ 50 MB/s for the rewrite.
  *
- * Run: npx node bench/metering/throughput.bench.ts [--quick]
+ * Run: npx node bench/metering/throughput.bench.ts [--quick]   (or BENCH_QUICK=1)
  * Prints: {"results":[{"name","value","unit","target","conditions"}]}
  */
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import { instrument } from '../../packages/sandbox/src/metering/index.ts';
 import { coreModules, decodeModule, encodeModule, scanCode } from '../../packages/sandbox/src/wasm/index.ts';
+import { QUICK, baseConditions, conformanceComponent, cpuMs, emit, median } from '../support.ts';
 
-const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const ROUNDS = quick ? 5 : 30;
+const ROUNDS = QUICK ? 5 : 30;
 /**
  * That module is 2 MB mostly of debug sections (~59 KB of code), so its
  * functions are appended COPIES times to reach a few MB of real compiler
  * output (still a valid module: the copies call the same functions).
  */
-const COPIES = quick ? 10 : 40;
-const COMPONENT = new URL('../../../shared/conformance/components/hello_stdout.component.wasm', import.meta.url);
+const COPIES = QUICK ? 10 : 40;
 
-const modules = coreModules(new Uint8Array(readFileSync(COMPONENT)));
+const modules = coreModules(conformanceComponent('hello_stdout.component.wasm'));
 const real = modules.reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a)).bytes.slice();
 const big = replicateCode(real, COPIES);
 const { stats } = instrument(big);
@@ -42,12 +39,6 @@ function replicateCode(bytes: Uint8Array, copies: number): Uint8Array {
     m.code.push(...code);
   }
   return encodeModule(m);
-}
-
-/** Process CPU time in ms: far steadier than wall time when other processes compete for the cores. */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 /**
@@ -66,8 +57,7 @@ function measure(fn: () => void): { min: number; median: number } {
     cpu.push(cpuMs() - c);
     wall.push(performance.now() - t);
   }
-  wall.sort((a, b) => a - b);
-  return { min: Math.min(...cpu), median: wall[Math.floor(wall.length / 2)] };
+  return { min: Math.min(...cpu), median: median(wall) };
 }
 
 const decode = measure(() => scanCode(decodeModule(big)));
@@ -76,20 +66,16 @@ const rewriteGlobal = measure(() => instrument(big, { validate: false, counter: 
 const full = measure(() => instrument(big));
 const out = instrument(big).bytes;
 
-const conditions = {
-  node: process.version,
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
+const conditions = baseConditions({
   module: `hello_stdout.component.wasm, largest core module, functions x${COPIES}`,
   moduleBytes: big.length,
   codeBytes: stats.codeBytes,
   functions: stats.functions,
   outputBytes: out.length,
   growth: +(out.length / big.length).toFixed(3),
-  loadAverage: os.loadavg()[0],
   rounds: ROUNDS,
   statistic: 'min CPU time over rounds (median wall time in medianMBps)',
-};
+});
 const mbps = (ms: number) => +(codeMB / (ms / 1000)).toFixed(1);
 const figures = (t: { min: number; median: number }) => ({ ms: +t.min.toFixed(2), medianMBps: mbps(t.median) });
 const results = [
@@ -104,4 +90,4 @@ const results = [
   },
   { name: 'metering.instrument+validate.throughput', value: mbps(full.min), unit: 'MB/s', target: null, conditions: { ...conditions, ...figures(full), validate: true } },
 ];
-process.stdout.write(JSON.stringify({ results }) + '\n');
+emit(results);

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { median, quantile } from './support.ts';
+import { median, quantile } from '../support.ts';
 
 const DIR = new URL('./', import.meta.url);
 

@@ -2,7 +2,7 @@
  * Cost of one call into a live instance, per layer (see layers.ts):
  *   - scalar: adder's `docs:adder/add@0.1.0#add(u32, u32) -> u32`, target < 1 µs;
  *   - string: strings' `roundtrip(s: string) -> string` with 1 KiB of ASCII
- *     (lowered into guest memory, lifted back), target < 2 µs.
+ *     (lowered into guest memory as UTF-16, lifted back), target < 2 µs.
  * Both are Rust + wit-bindgen components from jco's fixtures, so the figure is
  * the boundary itself, not a guest language runtime. Metered, unlimited fuel.
  *
@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Engine, Store, linkImports } from '../../packages/sandbox/src/index.ts';
 import { instantiateCores, loadLayers } from './layers.ts';
-import { QUICK, baseConditions, conformanceComponent, emit, median, round, sampleMicros, sampleMicrosSync, type BenchResult } from './support.ts';
+import { QUICK, baseConditions, conformanceComponent, emit, median, round, sampleMicros, sampleMicrosSync, type BenchResult } from '../support.ts';
 
 const SAMPLES = QUICK ? 5 : 41;
 const BATCH = QUICK ? 200 : 5_000;
@@ -125,7 +125,7 @@ if (single) {
     target: '< 2 µs',
     limitUs: 2,
     layers: { glue: 'string/glue', engine: 'string/engine', 'engine-sync': 'string/engine-sync' },
-    conditions: { component: 'strings.component.wasm', export: 'roundtrip', stringBytes: STRING_BYTES, encoding: 'utf-8 (ASCII)' },
+    conditions: { component: 'strings.component.wasm', export: 'roundtrip', stringBytes: STRING_BYTES, encoding: 'utf-16 (the component lifts and lowers strings as UTF-16; ASCII content)' },
   });
   results.push({
     name: 'sandbox.call.js-await-floor',

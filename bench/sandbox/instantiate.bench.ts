@@ -14,7 +14,7 @@
 import { Engine, Store, linkImports } from '../../packages/sandbox/src/index.ts';
 import { buildFixture } from '../../test/fixtures/index.ts';
 import { instantiateCores, loadLayers } from './layers.ts';
-import { QUICK, baseConditions, conformanceComponent, emit, gc, quantile, round, type BenchResult } from './support.ts';
+import { QUICK, baseConditions, conformanceComponent, emit, gc, quantile, round, type BenchResult } from '../support.ts';
 
 const engine = new Engine();
 const results: BenchResult[] = [];

@@ -14,7 +14,7 @@
 import { Engine, Store, type Component } from '../../packages/sandbox/src/index.ts';
 import { buildFixture } from '../../test/fixtures/index.ts';
 import { instantiateCores } from './layers.ts';
-import { QUICK, baseConditions, conformanceComponent, emit, gc, round, type BenchResult } from './support.ts';
+import { QUICK, baseConditions, conformanceComponent, emit, gc, round, type BenchResult } from '../support.ts';
 
 if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with --expose-gc: the figure needs a full GC before each reading');
 

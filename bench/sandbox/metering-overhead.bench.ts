@@ -23,7 +23,7 @@
 import { Engine, Store, instrument } from '../../packages/sandbox/src/index.ts';
 import { buildFixture } from '../../test/fixtures/index.ts';
 import { WORKLOADS_WAT as WAT } from '../metering/workloads.ts';
-import { QUICK, baseConditions, emit, median, round, wat2wasm, type BenchResult } from './support.ts';
+import { QUICK, baseConditions, emit, median, round, wat2wasm, type BenchResult } from '../support.ts';
 
 const ROUNDS = QUICK ? 2 : 9;
 

@@ -6,52 +6,20 @@
  * the server; everything between (the capability, the gate, the sandbox,
  * the agent's loop, the tool's own sandbox) is the real thing.
  */
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
 import { createLlmCapability, createOpenAiProvider } from '../../packages/core/src/llm/index.ts';
 import { Runtime } from '../../packages/core/src/runtime/index.ts';
-import { contentKey, type KeyPart } from '../../packages/sandbox/src/build/index.ts';
-import { main } from '../../packages/sandbox/src/cli/main.ts';
-import { recordingIo } from '../../packages/sandbox/src/cli/test-io.ts';
 import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildFixture } from '../fixtures/index.ts';
+import { buildGenericAgent } from './generic.ts';
 import { startOpenAiServer, type OpenAiTestServer, type RecordedRequest, type Turn } from '../llm/openai-server.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TENANT = 'acme';
 const engine = new Engine();
 let agentBytes: Uint8Array;
 let wordcountBytes: Uint8Array;
 let server: OpenAiTestServer;
-
-/** `agentos build` of examples/agents/generic, cached in .cache/agents by a content key over its sources. */
-async function buildGenericAgent(): Promise<Uint8Array> {
-  const require = createRequire(import.meta.url);
-  const parts: KeyPart[] = [{ label: 'componentize-qjs', content: (require('componentize-qjs/package.json') as { version: string }).version }];
-  for (const dir of ['examples/agents/generic', 'examples/agents/shared', 'wit']) {
-    const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
-    for (const file of entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
-      parts.push({ label: relative(ROOT, file), content: new Uint8Array(await readFile(file)) });
-    }
-  }
-  const out = join(ROOT, '.cache/agents', `generic-${(await contentKey(parts)).slice(0, 16)}.wasm`);
-  try {
-    return new Uint8Array(await readFile(out));
-  } catch {
-    // not built yet
-  }
-  await mkdir(join(ROOT, '.cache/agents'), { recursive: true });
-  const temp = `${out}.${process.pid}.tmp`;
-  const io = recordingIo(ROOT);
-  const code = await main(['build', 'examples/agents/generic/index.ts', '--world', 'agent', '-o', temp], io);
-  if (code !== 0) throw new Error(`agentos build failed: ${io.err.join('')}`);
-  await rename(temp, out);
-  return new Uint8Array(await readFile(out));
-}
 
 beforeAll(async () => {
   [agentBytes, wordcountBytes, server] = await Promise.all([buildGenericAgent(), buildFixture('wordcount').then((f) => f.bytes), startOpenAiServer()]);

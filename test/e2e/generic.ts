@@ -1,7 +1,7 @@
 /**
  * The generic agent (examples/agents/generic) as a component: `agentos build`
  * through the CLI, cached in .cache/agents by a content key over its sources
- * (the same scheme as generic-agent.test.ts). Node-only.
+ * (shared by the e2e tests). Node-only.
  */
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';

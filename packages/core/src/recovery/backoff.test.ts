@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom as seeded } from '../scheduler/testing.ts';
 import { Backoff, type Jitter } from './backoff.ts';
-
-/** mulberry32, so every run draws the same jitter. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const take = (backoff: Backoff, n: number): number[] => Array.from({ length: n }, () => backoff.next());
 

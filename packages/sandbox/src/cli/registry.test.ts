@@ -3,21 +3,13 @@
  * registry folder filled by `agentos publish` (manifests signed with --manifest
  * fields, so no component has to run).
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main.ts';
-import { recordingIo } from './test-io.ts';
+import { tempCli, type CliRun } from './test-io.ts';
 
 let dir: string;
-
-async function run(...argv: string[]) {
-  const io = recordingIo(dir);
-  const code = await main(argv, io);
-  const out = io.out.join('');
-  return { code, out, err: io.err.join(''), json: argv.includes('--json') ? JSON.parse(out) : undefined };
-}
+let run: (...argv: string[]) => Promise<CliRun>;
 
 /** Signs `<name>-<version>.bin` with `key` and publishes it. */
 async function publish(name: string, version: string, key = 'key.json') {
@@ -31,7 +23,7 @@ async function publish(name: string, version: string, key = 'key.json') {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'agentos-registry-cli-'));
+  ({ dir, run } = await tempCli('agentos-registry-cli-'));
   expect((await run('keygen', '-o', 'key.json')).code).toBe(0);
   expect((await run('keygen', '-o', 'other.json')).code).toBe(0);
   for (const version of ['1.0.0', '1.1.0', '2.0.0']) await publish('word-count', version);

@@ -2,25 +2,17 @@
  * The trust commands end to end, in-process through `main`: keygen → sign →
  * verify → publish, on the echo example tool (its describe() runs in the sandbox).
  */
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFixture } from '../../../../test/fixtures/index.ts';
-import { main } from './main.ts';
-import { recordingIo } from './test-io.ts';
+import { tempCli, type CliRun } from './test-io.ts';
 
 let dir: string;
-
-async function run(...argv: string[]) {
-  const io = recordingIo(dir);
-  const code = await main(argv, io);
-  const out = io.out.join('');
-  return { code, out, err: io.err.join(''), json: argv.includes('--json') ? JSON.parse(out) : undefined };
-}
+let run: (...argv: string[]) => Promise<CliRun>;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'agentos-trust-cli-'));
+  ({ dir, run } = await tempCli('agentos-trust-cli-'));
   await writeFile(join(dir, 'echo.wasm'), (await buildFixture('echo')).bytes);
   expect((await run('keygen', '-o', 'key.json')).code).toBe(0);
   expect((await run('keygen', '-o', 'other.json')).code).toBe(0);

@@ -2,21 +2,13 @@
  * `agentos trust approve|list`, in-process through `main`, and the host side:
  * a core `TrustStore` over the same folder honours what the operator approved.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from './main.ts';
-import { recordingIo } from './test-io.ts';
+import { tempCli, type CliRun } from './test-io.ts';
 
 let dir: string;
-
-async function run(...argv: string[]) {
-  const io = recordingIo(dir);
-  const code = await main(argv, io);
-  const out = io.out.join('');
-  return { code, out, err: io.err.join(''), json: argv.includes('--json') ? JSON.parse(out) : undefined };
-}
+let run: (...argv: string[]) => Promise<CliRun>;
 
 /** Signs `<file>.bin` as tool `search` with `key` and the given description and capabilities. */
 async function sign(file: string, key: string, fields: { version: string; description: string; capabilities: string[] }) {
@@ -38,7 +30,7 @@ async function hostTrust() {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'agentos-trust-cli-'));
+  ({ dir, run } = await tempCli('agentos-trust-cli-'));
   expect((await run('keygen', '-o', 'key.json')).code).toBe(0);
   expect((await run('keygen', '-o', 'other.json')).code).toBe(0);
   await sign('v1', 'key.json', { version: '1.0.0', description: 'Searches the docs.', capabilities: ['http'] });
