@@ -1,0 +1,73 @@
+/**
+ * Rewrites the `## Benchmarks` table of README.md from `bench/results/latest.json`,
+ * so the README always shows the last full `npm run bench` (every result that has a
+ * target, with whether it was met) and the conditions it ran under.
+ *
+ * Usage: `node bench/readme-table.ts` after `npm run bench`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchResult } from './run.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const latest = JSON.parse(readFileSync(join(root, 'bench/results/latest.json'), 'utf8')) as {
+  at: string;
+  machine: { node: string; cpu: string; cores: number; memoryBytes: number };
+  results: BenchResult[];
+  failures: { bench: string; error: string }[];
+};
+
+function value(r: BenchResult): string {
+  const v = Math.abs(r.value) >= 100 ? Math.round(r.value).toString() : Number(r.value.toPrecision(3)).toString();
+  return `${v} ${r.unit}`;
+}
+
+/** Whether `value` meets a target such as `≥ 1000000`, `< 2 µs` or `<= 256 KiB` (same unit as the value); undefined when unreadable. */
+export function meets(r: BenchResult): boolean | undefined {
+  if (r.met !== undefined) return r.met;
+  const match = /^\s*(≥|>=|>|≤|<=|<)\s*([\d_,.]+)/.exec(r.target ?? '');
+  if (!match) return undefined;
+  const bound = Number(match[2].replace(/[_,]/g, ''));
+  switch (match[1]) {
+    case '≥': case '>=': return r.value >= bound;
+    case '>': return r.value > bound;
+    case '≤': case '<=': return r.value <= bound;
+    default: return r.value < bound;
+  }
+}
+
+function metCell(r: BenchResult): string {
+  const met = meets(r);
+  return met === undefined ? '–' : met ? 'yes' : '**no**';
+}
+
+const loads = latest.results.map((r) => r.conditions.loadAverage1m).filter((l): l is number => typeof l === 'number');
+const rows = latest.results
+  .filter((r) => r.target !== null && r.target !== 'report' && r.target !== undefined)
+  .map((r) => `| \`${r.name}\` | ${value(r)} | ${r.target} | ${metCell(r)} |`);
+const m = latest.machine;
+const table = [
+  '## Benchmarks',
+  '',
+  '`npm run bench` (or `npx agentos bench [--json] [--filter core/]`) runs every `bench/**/*.bench.ts` in its own',
+  'process and writes JSON results with their conditions to `bench/results/` (`latest.json` holds all);',
+  '`node bench/readme-table.ts` then rewrites this table. Results that have a target, from the last full run:',
+  '',
+  '| benchmark | value | target | met |',
+  '|---|---|---|---|',
+  ...rows,
+  '',
+  `Conditions: ${m.cores}-core ${m.cpu}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${m.node}, run ${latest.at.slice(0, 16).replace('T', ' ')} UTC` +
+    (loads.length ? `, 1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the run (a shared machine: timings carry noise).` : '.'),
+  'Each result in `bench/results/` carries its own conditions (iterations, sizes, layer breakdowns).',
+  ...(latest.failures.length ? ['', `Benches that failed to run: ${latest.failures.map((f) => `\`${f.bench}\``).join(', ')}.`] : []),
+  '',
+].join('\n');
+
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const start = readme.indexOf('## Benchmarks');
+if (start < 0) throw new Error('README.md has no "## Benchmarks" section');
+const next = readme.indexOf('\n## ', start + 1);
+writeFileSync(join(root, 'README.md'), readme.slice(0, start) + table + (next < 0 ? '' : readme.slice(next + 1)));
+process.stdout.write(`README.md: ${rows.length} benchmark rows\n`);
