@@ -8,16 +8,8 @@
  *   - `engine`: `Component.instantiate` / `ComponentInstance.call`, the public API.
  * Every layer uses the same compiled modules from one `Engine.load`.
  */
-import {
-  createBoundaryHooks,
-  dataUrlGlueLoader,
-  hardenGlue,
-  type Component,
-  type Engine,
-  type GlueModule,
-  type LoadOptions,
-  type Store,
-} from '../../packages/sandbox/src/index.ts';
+import { dataUrlGlueLoader, loadHardenedGlue } from '../../packages/sandbox/src/engine/index.ts';
+import { createBoundaryHooks, hardenGlue, type Component, type Engine, type LoadOptions, type Store } from '../../packages/sandbox/src/index.ts';
 
 export interface Layers {
   component: Component;
@@ -30,7 +22,8 @@ export async function loadLayers(engine: Engine, bytes: Uint8Array, options: Loa
   const component = await engine.load(bytes, options);
   const async = options.preemptible === true || (options.asyncImports?.length ?? 0) > 0;
   const transpiled = await engine.transpile(bytes, { async, asyncImports: options.asyncImports });
-  const glue: GlueModule = await dataUrlGlueLoader.load(hardenGlue(transpiled.glue).source, component.hash);
+  // Like the Engine: jco's inline helper modules are compiled once, not per instance.
+  const glue = await loadHardenedGlue(dataUrlGlueLoader, hardenGlue(transpiled.glue).source, component.hash);
   return {
     component,
     instantiateGlue(store, imports = {}) {
@@ -41,7 +34,8 @@ export async function loadLayers(engine: Engine, bytes: Uint8Array, options: Loa
         if (!module) throw new Error(`the glue asked for an unknown core module ${name}`);
         return module;
       };
-      return glue.instantiate(getCoreModule, imports, instantiateCore, createBoundaryHooks({ canSuspend: store.canSuspend }));
+      const hooks = { ...createBoundaryHooks({ canSuspend: store.canSuspend }), inlineModules: glue.inlineModules };
+      return glue.module.instantiate(getCoreModule, imports, instantiateCore, hooks);
     },
   };
 }

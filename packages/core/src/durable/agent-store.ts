@@ -130,9 +130,22 @@ export class AgentStore {
     return found.value;
   }
 
+  /** Keeps the agent's latest snapshot (snapshot.ts format), replacing the one before. */
+  async putSnapshot(agentId: string, bytes: Uint8Array): Promise<void> {
+    await this.store.put(snapshotKey(agentId), bytes);
+  }
+
+  async getSnapshot(agentId: string): Promise<Uint8Array | undefined> {
+    return (await this.store.get(snapshotKey(agentId)))?.value;
+  }
+
   openJournal(agentId: string): Promise<Journal> {
     return Journal.open(this.store, agentId);
   }
+}
+
+function snapshotKey(agentId: string): string {
+  return `agents/${agentId}/snapshot`;
 }
 
 function checkRecord(record: AgentRecord): AgentRecord {

@@ -8,4 +8,5 @@
 export { AGENT_FORMAT, AgentStore, fromStoredBudget, toStoredBudget, type AgentRecord, type StoredBudget } from './agent-store.ts';
 export { journalImports, type CurrentCall, type JournaledImports, type JournaledImportsOptions } from './journaled-imports.ts';
 export { BUNDLE_FORMAT, exportBundle, openBundle, writeBundle, type OpenedBundle } from './bundle.ts';
-export { captureSnapshot, readSnapshot, restoreSnapshot, SNAPSHOT_FORMAT, type SnapshotState } from './snapshot.ts';
+export { captureSnapshot, readSnapshot, restoreSnapshot, restoreStore, snapshotStore, SNAPSHOT_FORMAT, type SnapshotState } from './snapshot.ts';
+export { compact, openSnapshot, type OpenedSnapshot } from './compaction.ts';

@@ -6,21 +6,26 @@
  *
  * Binary format `agentos-snapshot/1`: the 4 bytes "AOSN", a u32 (little
  * endian) header length, the header as UTF-8 JSON { format, seq, fuelUsed,
- * memories: [byteLength…], globals: [{ type, value }…] }, then each memory's
+ * memories: [byteLength…], globals: [{ type, value }…], meta? }, then each memory's
  * bytes in order. Memories are copied raw (no compression): capture and
  * restore are one memcpy per memory.
  *
- * Limit: JS can read only exported memories and globals. A guest whose
- * shadow-stack pointer is an unexported global cannot be snapshotted
- * faithfully until the metering rewriter exports it (see CONTRACTS.md).
+ * `snapshotStore`/`restoreStore` take the state of a whole component instance:
+ * JS can read only exported memories and globals, so the component must be
+ * loaded with `exportState` (metering/export-state.ts), which exports every
+ * core instance's memories and mutable globals (the shadow-stack pointer too);
+ * the engine's `stateView` finds them and refuses components whose state JS
+ * cannot copy (tables changed at run time).
  */
+import { restoreState, stateView, type Store } from '../../../sandbox/src/engine/index.ts';
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 
 export const SNAPSHOT_FORMAT = 'agentos-snapshot/1';
 const MAGIC = [0x41, 0x4f, 0x53, 0x4e]; // "AOSN"
 const PAGE = 65536;
 
-type GlobalType = 'i32' | 'i64' | 'f32' | 'f64';
+/** `'number'`: an i32, f32 or f64 global whose exact type JS does not reveal (the value is kept exactly). */
+type GlobalType = 'i32' | 'i64' | 'f32' | 'f64' | 'number';
 
 export interface SnapshotState {
   /** Journal position the snapshot was taken at (replay resumes there). */
@@ -28,6 +33,8 @@ export interface SnapshotState {
   fuelUsed: bigint;
   memories: Uint8Array[];
   globals: { type: GlobalType; value: number | bigint }[];
+  /** What the taker noted with the snapshot (JSON), e.g. where in the agent's life it was taken. */
+  meta?: unknown;
 }
 
 interface Header {
@@ -36,6 +43,7 @@ interface Header {
   fuelUsed: string;
   memories: number[];
   globals: { type: GlobalType; value: string }[];
+  meta?: unknown;
 }
 
 const encoder = new TextEncoder();
@@ -47,11 +55,14 @@ export function captureSnapshot(options: {
   fuelUsed: bigint;
   memories: readonly WebAssembly.Memory[];
   globals?: readonly { type: GlobalType; global: WebAssembly.Global }[];
+  /** JSON-encodable note kept with the snapshot. */
+  meta?: unknown;
 }): Uint8Array {
   const sizes = options.memories.map((m) => m.buffer.byteLength);
   const header: Header = {
     format: SNAPSHOT_FORMAT, seq: options.seq, fuelUsed: options.fuelUsed.toString(), memories: sizes,
-    globals: (options.globals ?? []).map(({ type, global }) => ({ type, value: String(global.value) })),
+    globals: (options.globals ?? []).map(({ type, global }) => ({ type, value: Object.is(global.value, -0) ? '-0' : String(global.value) })),
+    ...(options.meta === undefined ? {} : { meta: options.meta }),
   };
   const head = encoder.encode(JSON.stringify(header));
   const out = new Uint8Array(8 + head.length + sizes.reduce((a, b) => a + b, 0));
@@ -89,7 +100,7 @@ export function readSnapshot(bytes: Uint8Array): SnapshotState {
   });
   if (offset !== bytes.length) throw bad('memory sizes do not add up');
   const globals = header.globals.map(({ type, value }) => ({ type, value: type === 'i64' ? BigInt(value) : Number(value) }));
-  return { seq: header.seq, fuelUsed: BigInt(header.fuelUsed), memories, globals };
+  return { seq: header.seq, fuelUsed: BigInt(header.fuelUsed), memories, globals, ...(header.meta === undefined ? {} : { meta: header.meta }) };
 }
 
 /**
@@ -113,4 +124,31 @@ export function restoreSnapshot(state: SnapshotState, target: { memories: readon
   globals.forEach((global, i) => {
     global.value = state.globals[i].value;
   });
+}
+
+/**
+ * Captures the instance in `store` (memories and mutable globals of every core
+ * instance, and the fuel it has used) as a snapshot taken at journal position `seq`.
+ * Call only between invocations: no guest call may be on the stack.
+ * @throws AgentOsError 'unsupported-feature' when the component was loaded without state
+ *   exports or its state cannot be copied (see `stateView`); 'illegal-state' when nothing was instantiated.
+ */
+export function snapshotStore(store: Store, options: { seq: number; meta?: unknown }): Uint8Array {
+  const view = stateView(store);
+  return captureSnapshot({
+    seq: options.seq, fuelUsed: store.fuel.used, memories: view.memories, meta: options.meta,
+    globals: view.globals.map((global) => ({ type: typeof global.value === 'bigint' ? 'i64' : 'number', global })),
+  });
+}
+
+/**
+ * Puts a snapshot into a freshly instantiated instance of the same component in
+ * `store` (memories, globals, fuel used) and returns the journal position to replay from.
+ * @throws AgentOsError 'invalid-argument' for bytes that are not a snapshot; 'illegal-state' when the
+ *   instance does not match it or already ran past it; as `snapshotStore` otherwise.
+ */
+export function restoreStore(store: Store, bytes: Uint8Array): { seq: number; fuelUsed: bigint } {
+  const state = readSnapshot(bytes);
+  restoreState(store, { fuelUsed: state.fuelUsed, memories: state.memories, globals: state.globals.map((g) => g.value) });
+  return { seq: state.seq, fuelUsed: state.fuelUsed };
 }

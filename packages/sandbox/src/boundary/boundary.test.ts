@@ -111,3 +111,24 @@ describe('parseJsonSafely', () => {
     expect(codeOf(() => parseJsonSafely('[1,'))).toBe('invalid-argument');
   });
 });
+
+describe('encodeUtf16 (lowering a string as UTF-16)', () => {
+  const { encodeUtf16 } = createBoundaryHooks({ canSuspend: new WebAssembly.Global({ value: 'i32', mutable: true }, 0) });
+  const units = (str: string) => Array.from({ length: str.length }, (_, i) => str.charCodeAt(i));
+
+  it.each([
+    ['a short ASCII string', 'agentos'],
+    ['a long ASCII string (native path)', 'agentos '.repeat(200)],
+    ['a long string with a non-ASCII unit at the end', `${'a'.repeat(100)}é`],
+    ['a long string with a surrogate pair', `${'b'.repeat(100)}😀${'c'.repeat(10)}`],
+    ['a long string with a lone surrogate', `${'d'.repeat(100)}\ud800${'e'.repeat(10)}`],
+    ['a long string with NUL and DEL', `\u0000${'f'.repeat(100)}\u007f`],
+  ])('writes exactly the code units of %s', (_, str) => {
+    // Guest memory around the allocation must stay untouched: sentinels on both sides.
+    const memory = new Uint16Array(str.length + 2).fill(0xbeef);
+    const out = new Uint16Array(memory.buffer, 2, str.length);
+    expect(encodeUtf16(str, out)).toBe(str.length);
+    expect(Array.from(out)).toEqual(units(str));
+    expect([memory[0], memory[str.length + 1]]).toEqual([0xbeef, 0xbeef]);
+  });
+});

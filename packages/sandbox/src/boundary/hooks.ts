@@ -47,7 +47,21 @@ export interface BoundaryHooks {
   copyList(buffer: ArrayBuffer, ptr: number, length: number, elementSize: number): ArrayBuffer;
   promising(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => Promise<unknown>;
   suspending(fn: (...args: unknown[]) => unknown): object;
+  /** Writes `str`'s UTF-16 code units into `out` (little-endian host; `out.length === str.length`); returns the count. */
+  encodeUtf16(str: string, out: Uint16Array): number;
+  /** The stand-in task of an unobserved sync export call of component `componentIdx` (lean-tasks.ts). */
+  syncTask(componentIdx: number): SyncTask;
 }
+
+/** What a jco 1.35 sync export wrapper calls on its task (lean-tasks.ts `SYNC_TASK_METHODS`). */
+export type SyncTask = Readonly<Record<'setCalleeIsAsync' | 'setReturnMemoryIdx' | 'setReturnMemory' | 'setErrored' | 'reject' | 'resolve' | 'exit', () => void>> & {
+  enterSync(): true;
+  mayBlock(): false;
+  id(): 0;
+  componentIdx(): number;
+  isResolvedState(): true;
+  isExited(): true;
+};
 
 /** Builds the hooks one instance of hardened glue runs with. */
 export function createBoundaryHooks(options: BoundaryHooksOptions): BoundaryHooks {
@@ -86,6 +100,8 @@ export function createBoundaryHooks(options: BoundaryHooksOptions): BoundaryHook
     },
   });
   return {
+    encodeUtf16,
+    syncTask,
     utf8Decoder: guestDecoder('UTF-8', utf8),
     utf16Decoder: guestDecoder('UTF-16', utf16),
     checkListLength(length: number): 0 {
@@ -133,6 +149,66 @@ export function createBoundaryHooks(options: BoundaryHooksOptions): BoundaryHook
       });
     },
   };
+}
+
+/** Below this many code units jco's own loop is as fast as the native path's setup. */
+const NATIVE_ENCODE_MIN = 64;
+const asciiEncoder = new TextEncoder();
+
+/**
+ * Writes the code units of `str` into `out` as jco's little-endian loop does, but an
+ * all-ASCII string (the common case) with two native copies: UTF-8-encode it into the
+ * second half of `out`'s own bytes (the guest's fresh allocation, fully overwritten next),
+ * then widen those bytes into `out` (`set` copies an overlapping source first). Anything
+ * else (a non-ASCII unit, a lone surrogate) falls back to the exact per-unit copy, so
+ * the guest always receives the string's code units unchanged.
+ */
+function encodeUtf16(str: string, out: Uint16Array): number {
+  const len = str.length;
+  if (len >= NATIVE_ENCODE_MIN) {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset + len, len);
+    const { read, written } = asciiEncoder.encodeInto(str, bytes);
+    // One byte per code unit for every unit read: all of them are ASCII.
+    if (read === len && written === len) {
+      out.set(bytes);
+      return len;
+    }
+  }
+  for (let i = 0; i < len; i++) out[i] = str.charCodeAt(i);
+  return len;
+}
+
+const syncTasks: SyncTask[] = [];
+
+/**
+ * A stateless, frozen stand-in for the task of a sync export call that nothing can observe
+ * (lean-tasks.ts proves that), one per component index, shared by every instance. What each
+ * method answers is what jco's `AsyncTask` answers for such a call: it enters without waiting,
+ * cannot block, and ends resolved; there is no lock to take (no one else can enter), no borrow
+ * scope to check (no trampoline can lend) and no result to hand to a waiting caller.
+ */
+function syncTask(componentIdx: number): SyncTask {
+  let task = syncTasks[componentIdx];
+  if (task === undefined) {
+    const none = (): void => {};
+    task = Object.freeze({
+      setCalleeIsAsync: none,
+      setReturnMemoryIdx: none,
+      setReturnMemory: none,
+      setErrored: none,
+      reject: none,
+      resolve: none,
+      exit: none,
+      enterSync: () => true as const,
+      mayBlock: () => false as const,
+      id: () => 0 as const,
+      componentIdx: () => componentIdx,
+      isResolvedState: () => true as const,
+      isExited: () => true as const,
+    });
+    syncTasks[componentIdx] = task;
+  }
+  return task;
 }
 
 let shared: { utf8: TextDecoder; utf16: TextDecoder } | undefined;

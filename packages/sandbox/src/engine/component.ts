@@ -9,6 +9,7 @@ import type { GlueModule } from './glue-loader.ts';
 import { linkImports, watchAsyncImports, type HostImports } from './imports.ts';
 import { ComponentInstance } from './instance.ts';
 import type { ExportedFunction } from './signatures.ts';
+import { recordCoreInstance } from './state.ts';
 import type { Store } from './store.ts';
 import { hostImportError } from './traps.ts';
 
@@ -25,7 +26,7 @@ export interface ComponentParts {
   maxMemoryBytes: number | undefined;
   /** Content hash of the component bytes. */
   hash: string;
-  /** Precompiled glue only: the helper modules it reads as `$agentos.inlineModules[i]` instead of compiling them. */
+  /** The helper modules the glue reads as `$agentos.inlineModules[i]` instead of compiling them per instance. */
   inlineModules?: WebAssembly.Module[];
   /** True when the glue calls exports through JSPI (loaded `preemptible` or with `asyncImports`). */
   async?: boolean;
@@ -94,6 +95,7 @@ export class Component {
       return linked;
     };
     const adopt = (instance: WebAssembly.Instance): WebAssembly.Instance => {
+      recordCoreInstance(store, instance);
       const exports = instance.exports;
       for (const name in exports) {
         const value = exports[name];

@@ -5,8 +5,10 @@
  * only `WebAssembly.instantiate`.
  *
  * Every core module of a component is passed through `instrument()` (fuel
- * metering + memory/table caps, see metering/) before it is compiled. The glue
- * is hardened (see boundary/) and loaded through an injectable `GlueLoader`, so
+ * metering + memory/table caps, see metering/) before it is compiled, after its
+ * data segments are merged (data-segments.ts: fewer to initialize per
+ * instance). The glue is hardened (see boundary/) and loaded through an
+ * injectable `GlueLoader` (jco's inline helper modules compiled once), so
  * this file stays portable; workerd, which cannot compile at runtime, uses
  * `precompile` at build time (precompile.ts) and `fromPrecompiled` at runtime
  * (precompiled.ts).
@@ -14,7 +16,8 @@
 import { hardenGlue } from '../boundary/index.ts';
 import { AgentOsError } from '../errors/index.ts';
 import { Component } from './component.ts';
-import { dataUrlGlueLoader, type GlueLoader, type GlueModule } from './glue-loader.ts';
+import { mergeDataSegments } from './data-segments.ts';
+import { dataUrlGlueLoader, loadHardenedGlue, type GlueLoader, type LoadedGlue } from './glue-loader.ts';
 import { sha256Hex } from './hash.ts';
 import { precompiledFiles, type Precompiled } from './precompile.ts';
 import { fromPrecompiled, type PrecompiledComponent } from './precompiled.ts';
@@ -75,7 +78,7 @@ export class Engine {
   readonly #instrument: Instrument | undefined;
   readonly #transpiled = new Map<string, Promise<Transpiled>>();
   readonly #compiled = new Map<string, Promise<WebAssembly.Module>>();
-  readonly #glue = new Map<string, Promise<GlueModule>>();
+  readonly #glue = new Map<string, Promise<LoadedGlue>>();
 
   constructor(options: EngineOptions = {}) {
     this.#loader = options.glueLoader ?? dataUrlGlueLoader;
@@ -100,12 +103,14 @@ export class Engine {
     const glueKey = await sha256Hex(transpiled.glue);
     let glue = this.#glue.get(glueKey);
     if (!glue) {
-      glue = this.#loader.load(hardenGlue(transpiled.glue).source, glueKey);
+      glue = loadHardenedGlue(this.#loader, hardenGlue(transpiled.glue).source, glueKey);
       this.#glue.set(glueKey, glue);
       glue.catch(() => this.#glue.delete(glueKey));
     }
+    const loaded = await glue;
     return new Component({
-      glue: await glue,
+      glue: loaded.module,
+      inlineModules: loaded.inlineModules,
       modules,
       imports: transpiled.imports,
       functions: exportedFunctions(transpiled.typings),
@@ -222,11 +227,15 @@ export class Engine {
     return entry;
   }
 
-  /** The core module as it will run: metered and/or capped, or untouched with neither. */
+  /**
+   * The core module as it will run: data segments merged (data-segments.ts) and metered and/or
+   * capped, or untouched with neither.
+   */
   async #instrumented(core: Uint8Array, settings: CoreSettings): Promise<Uint8Array> {
     if (!settings.meter && !settings.cap) return core;
     const instrument = await this.#instrumenter();
-    return (await instrument(core, { meter: settings.meter, maxMemoryBytes: settings.maxMemoryBytes, maxTableElements: settings.maxTableElements })).bytes;
+    const options = { meter: settings.meter, maxMemoryBytes: settings.maxMemoryBytes, maxTableElements: settings.maxTableElements };
+    return (await instrument(mergeDataSegments(core), options)).bytes;
   }
 
   async #instrumenter(): Promise<Instrument> {

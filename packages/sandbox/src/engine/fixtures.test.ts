@@ -55,7 +55,7 @@ describe('engine on the example tools', () => {
 
   it('stops spin at a 200 ms deadline with deadline', async () => {
     const started = performance.now();
-    const outcome = await invoke(await load('spin'), '{}', { timeoutMs: 200 });
+    const outcome = await invoke(await load('spin'), '{}', { timeoutMs: 200, fuel: 'unlimited' });
     expect(failure(outcome).code).toBe('deadline');
     expect(performance.now() - started).toBeGreaterThanOrEqual(199);
   });

@@ -18,11 +18,12 @@
 export { Engine, DEFAULT_MAX_COMPONENT_BYTES, DEFAULT_MAX_MEMORY_BYTES, type EngineOptions, type LoadOptions, type Instrument } from './engine.ts';
 export { Component, type InstantiateOptions } from './component.ts';
 export { fromPrecompiled, PRECOMPILED_FORMAT, type PrecompiledComponent, type PrecompiledFiles, type PrecompiledManifest } from './precompiled.ts';
-export { precompiledFiles, extractInlineModules, EXHAUSTED_FILE, GLUE_FILE, LOADER_FILE, type Precompiled } from './precompile.ts';
+export { precompiledFiles, extractInlineModules, liftInlineModules, EXHAUSTED_FILE, GLUE_FILE, LOADER_FILE, type Precompiled } from './precompile.ts';
 export { ComponentInstance } from './instance.ts';
+export { captureState, restoreState, stateView, type InstanceState, type StateView } from './state.ts';
 export { Store, DEFAULT_FUEL, DEFAULT_SLICE, type StoreOptions } from './store.ts';
 export { FuelAccount, UNLIMITED_FUEL, type FuelAccountOptions } from './fuel.ts';
-export { dataUrlGlueLoader, blobUrlGlueLoader, type GlueLoader, type GlueModule, type GlueInstantiate } from './glue-loader.ts';
+export { dataUrlGlueLoader, blobUrlGlueLoader, loadHardenedGlue, type GlueLoader, type GlueModule, type GlueInstantiate, type LoadedGlue } from './glue-loader.ts';
 export { linkImports, denyingInterface, type HostImports } from './imports.ts';
 export { exportedFunctions, toCamel, toKebab, type ExportedFunction } from './signatures.ts';
 export { transpileComponent, type Transpiled, type TranspileOptions } from './transpile.ts';

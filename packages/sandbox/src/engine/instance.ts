@@ -152,8 +152,13 @@ export class ComponentInstance {
     try {
       if (store.timeoutMs === undefined) return await result;
       // Only helps while the guest is suspended; a spinning guest is stopped by the slice hook.
+      // The event loop's clock can lag performance.now() after a synchronous stretch of guest code,
+      // so a timer may fire early: re-arm it until the deadline has really passed.
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(store.deadlineError()), Math.max(0, store.msLeft));
+        const arm = () => {
+          timer = setTimeout(() => (store.msLeft > 0 ? arm() : reject(store.deadlineError())), Math.max(0, store.msLeft));
+        };
+        arm();
       });
       return await Promise.race([result, deadline]);
     } catch (error) {

@@ -139,6 +139,14 @@ describe('precompile', () => {
     expect(store.fuel.used).toBeGreaterThan(0n);
   });
 
+  it('instantiates an engine.load component without compiling: jco\'s helper modules are compiled once at load', async () => {
+    const { bytes } = await buildFixture('echo');
+    const loaded = await engine.load(bytes);
+    const first = await (await loaded.instantiate(new Store(), { imports: LOG })).call('invoke', ['{"b":1}']);
+    const again = await withoutCodeGeneration(async () => (await loaded.instantiate(new Store(), { imports: LOG })).call('invoke', ['{"b":1}']));
+    expect(again).toEqual(first);
+  });
+
   it('stops a precompiled spinning guest with out-of-fuel at the same count as engine.load', async () => {
     const { bytes } = await buildFixture('spin');
     const reference = new Store({ fuel: 2_000_000n });

@@ -86,17 +86,18 @@ const BYTE = /^(?:0x[0-9a-f]{1,2}|\d{1,3})$/i;
 const INSTANTIATE = 'export function instantiate(';
 
 /**
- * Moves every wasm module the glue would compile from an inline byte array into
- * a file; the glue reads the compiled module from `$agentos.inlineModules[i]`.
- * @returns the rewritten glue and the extracted modules by file name, in index order.
- * @throws AgentOsError('internal') when the glue still compiles or evaluates code in a way
- *   this does not recognise, or builds a module outside `instantiate` (where `$agentos` is unknown).
+ * Replaces every wasm module the glue would compile from an inline byte array
+ * with `$agentos.inlineModules[i]`, so the caller compiles each once (`Engine.load`)
+ * or writes it to a file (precompile) instead of every instance compiling it again.
+ * @returns the rewritten glue and the module bytes in index order.
+ * @throws AgentOsError('internal') when an inline module holds a non-byte element, or is built
+ *   outside `instantiate` (where `$agentos` is unknown).
  */
-export async function extractInlineModules(glue: string): Promise<{ source: string; modules: Map<string, Uint8Array> }> {
+export function liftInlineModules(glue: string): { source: string; modules: Uint8Array[] } {
   const found: Uint8Array[] = [];
   const start = glue.indexOf(INSTANTIATE);
   const source = glue.replace(INLINE_MODULE, (_match, list: string, offset: number) => {
-    if (start < 0 || offset < start) throw new AgentOsError('internal', "jco's glue builds a wasm module outside instantiate(); precompile cannot hand it over.");
+    if (start < 0 || offset < start) throw new AgentOsError('internal', "jco's glue builds a wasm module outside instantiate(); it cannot be handed over through $agentos.");
     const items = list.split(',').map((item) => item.trim()).filter((item) => item !== '');
     const bytes = new Uint8Array(items.length);
     items.forEach((item, i) => {
@@ -106,6 +107,18 @@ export async function extractInlineModules(glue: string): Promise<{ source: stri
     found.push(bytes);
     return `$agentos.inlineModules[${found.length - 1}]`;
   });
+  return { source, modules: found };
+}
+
+/**
+ * Moves every wasm module the glue would compile from an inline byte array into
+ * a file; the glue reads the compiled module from `$agentos.inlineModules[i]`.
+ * @returns the rewritten glue and the extracted modules by file name, in index order.
+ * @throws AgentOsError('internal') when the glue still compiles or evaluates code in a way
+ *   this does not recognise, or see `liftInlineModules`.
+ */
+export async function extractInlineModules(glue: string): Promise<{ source: string; modules: Map<string, Uint8Array> }> {
+  const { source, modules: found } = liftInlineModules(glue);
   if (/new WebAssembly\.Module\(|WebAssembly\.compile\(|new Function\(|\beval\(|\bimport\(/.test(source)) {
     throw new AgentOsError('internal', "jco's glue compiles or evaluates code at run time in a way precompile does not recognise; it cannot run on hosts without run-time code generation.");
   }

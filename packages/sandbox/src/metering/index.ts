@@ -6,6 +6,7 @@
  * changing it. The cost of each instruction is in `cost.ts`.
  */
 export { MEMORY_BYTES_PER_FUEL_LOG2, prefixedWeight, SINGLE_WEIGHT, TABLE_ELEMENTS_PER_FUEL_LOG2 } from './cost.ts';
+export { STATE_EXPORT_PREFIX, STATE_GLOBAL_PREFIX, STATE_MEMORY_PREFIX, STATE_UNSUPPORTED_PREFIX, type StateExports } from './export-state.ts';
 export { inspectModule, type ModuleInspection } from './inspect.ts';
 export { instrument, type InstrumentOptions, type InstrumentResult, type InstrumentStats } from './instrument.ts';
 export { DEFAULT_LIMITS, type ModuleLimits } from './limits.ts';

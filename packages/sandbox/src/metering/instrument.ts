@@ -7,6 +7,7 @@ import {
   ByteWriter, countImports, decodeModule, encodeModule, featureNames, scanCode, type ScanState, type WasmModule,
 } from '../wasm/index.ts';
 import { applyCaps } from './caps.ts';
+import { addStateExports, type StateExports } from './export-state.ts';
 import { hostValidate, hostValidationMessage } from './host-validate.ts';
 import { checkLimits, checkModuleSize, DEFAULT_LIMITS, type ModuleLimits } from './limits.ts';
 import { FUEL_MODULE, injectFuelImports } from './renumber.ts';
@@ -34,6 +35,12 @@ export interface InstrumentOptions {
   counter?: CounterPlacement;
   /** Run the host's `WebAssembly.validate` on the input when available (default true). */
   validate?: boolean;
+  /**
+   * Export every defined memory and mutable global under `agentos:state/…` so a host can
+   * snapshot the instance (default false). A module whose state cannot be copied (tables
+   * changed at run time, reference globals) gets a marker export instead; see export-state.ts.
+   */
+  exportState?: boolean;
 }
 
 export interface InstrumentStats {
@@ -48,13 +55,15 @@ export interface InstrumentStats {
 export interface InstrumentResult {
   bytes: Uint8Array;
   stats: InstrumentStats;
+  /** What `exportState` exported, when it was asked for. */
+  state?: StateExports;
 }
 
 /**
  * Rewrites a core module for the sandbox.
  * @throws AgentOsError
  *   'invalid-component' when the bytes are malformed or invalid (the host says so),
- *     or the module imports from "agentos:fuel" itself;
+ *     the module imports from "agentos:fuel" itself, or (with `exportState`) exports a name under "agentos:state/";
  *   'unsupported-feature' for opcodes or features we cannot meter (GC, memory64);
  *   'limit-exceeded' when a static limit is passed;
  *   'memory-limit' when a memory or table starts above its cap;
@@ -77,6 +86,8 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
   applyCaps(m, options);
   const meter = options.meter !== false;
   const state: ScanState = { typeCount: m.types.length, features: m.features };
+  // Before metering: the fuel import's renumbering then shifts these exports like any other.
+  const exported = options.exportState ? addStateExports(m, state) : undefined;
   let out: Uint8Array;
   if (meter) {
     const counts = { functions: countImports(m, 'func') + m.functions.length, globals: countImports(m, 'global') + m.globals.length };
@@ -95,7 +106,8 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
     state.features = scanCode(m);
     out = encodeModule(m, { capacity: bytes.length + 1024 });
   }
-  return { bytes: out, stats: { functions: m.functions.length, codeBytes, features: featureNames(state.features) } };
+  const stats = { functions: m.functions.length, codeBytes, features: featureNames(state.features) };
+  return exported ? { bytes: out, stats, state: exported } : { bytes: out, stats };
 }
 
 /**
