@@ -61,6 +61,8 @@ export interface DeliverOptions {
   point: 'start' | 'idle';
   /** After each live delivery (audit). */
   onDelivered?: (message: InboxMessage, outcome: DeliveryOutcome) => void;
+  /** After each live delivery, while no guest call is on the stack (compaction of durable resident agents). */
+  quiescent?: () => Promise<void>;
 }
 
 export function witMessage(message: InboxMessage): WitMessage {
@@ -95,6 +97,7 @@ export async function deliverPending(options: DeliverOptions): Promise<boolean> 
   }
   for (let delivery = options.link?.take(options.agentId); delivery; delivery = options.link?.take(options.agentId)) {
     await deliverLive(options, delivery);
+    await options.quiescent?.();
   }
   return true;
 }

@@ -5,6 +5,11 @@
  * what arrived meanwhile. A resident agent then stays idle — parked by the
  * host, not inside a call — and each message that reaches it is delivered
  * in a slice of its own, until the agent is terminated.
+ *
+ * A durable resident agent is compacted at its quiescent points — after `run`
+ * returned and after each message — and a recovered one that has a snapshot
+ * (`sandbox.resume`) skips `run`: the snapshot is restored into the fresh
+ * instance and only the deliveries journaled after it are replayed.
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { HostImports } from '../../../sandbox/src/index.ts';
@@ -24,8 +29,11 @@ export interface DriveOptions {
   link: BusLink | undefined;
   /** Stay on the bus after `run` returned (see SpawnRequest.resident). */
   resident: boolean;
-  /** Durable agents: the journaled imports (used instead of `imports`) and the journal and replay of deliveries. */
-  journaled?: () => Promise<{ imports: HostImports; journaling: DeliveryJournal }>;
+  /**
+   * Durable agents: the journaled imports (used instead of `imports`), the journal and replay of
+   * deliveries, and what to do at a quiescent point of a resident agent (compaction).
+   */
+  journaled?: () => Promise<{ imports: HostImports; journaling: DeliveryJournal; quiescent?: () => Promise<void> }>;
   /** The export call's result (again if a later delivery fails the agent). */
   onResult: (result: AgentResult) => void;
   onDelivered?: (message: InboxMessage, outcome: DeliveryOutcome) => void;
@@ -35,20 +43,33 @@ export interface DriveOptions {
 export async function driveGuest(options: DriveOptions): Promise<void> {
   const { sandbox } = options;
   let journaling: DeliveryJournal | undefined;
-  const deliver = (point: 'start' | 'idle') => deliverPending({ agentId: options.agentId, sandbox, link: options.link, journaling, point, onDelivered: options.onDelivered });
+  let quiescent: (() => Promise<void>) | undefined;
+  const deliver = (point: 'start' | 'idle') => deliverPending({
+    agentId: options.agentId, sandbox, link: options.link, journaling, point, onDelivered: options.onDelivered,
+    quiescent: point === 'idle' ? quiescent : undefined,
+  });
   let result: AgentResult;
   try {
     let imports = options.imports;
-    if (options.journaled) ({ imports, journaling } = await options.journaled());
+    if (options.journaled) ({ imports, journaling, quiescent } = await options.journaled());
+    if (!options.resident) quiescent = undefined;
     sandbox.instance = await sandbox.component.instantiate(sandbox.store, { imports });
-    await deliver('start');
-    result = { ok: true, value: String(await sandbox.instance.call(sandbox.entry, [options.goal])) };
+    const resume = journaling && sandbox.resume;
+    if (resume) {
+      // Snapshots are taken only after `run` returned: the instance is back there, with its result.
+      resume.restore(sandbox.store);
+      result = resume.result;
+    } else {
+      await deliver('start');
+      result = { ok: true, value: String(await sandbox.instance.call(sandbox.entry, [options.goal])) };
+    }
   } catch (error) {
     result = failure(error);
   }
   options.onResult(result);
   if (result.ok) {
     try {
+      await quiescent?.();
       await serve(options, deliver);
     } catch (error) {
       // Terminated while idle: the goal's result stands. Anything else failed the agent.

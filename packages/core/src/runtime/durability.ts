@@ -5,17 +5,25 @@
  * after a restart (`recover`), after an import, or after it was evicted while
  * waiting for a human. The runtime calls in at spawn, instantiation, slice
  * end and on every transition; the storage formats live in durable/.
+ *
+ * Compaction: a resident agent's journal grows with every message. At quiescent
+ * points after `run` returned (no guest call on the stack) its instance is
+ * snapshotted (durable/compaction.ts) once the journal has grown by
+ * `compactEvery` entries; recovery restores the snapshot into a fresh instance
+ * and replays only the entries after it. Components loaded through `engine`
+ * (instrumented with `exportState`) can be snapshotted; one whose state JS
+ * cannot copy stays journal-only.
  */
-import type { HostImports } from '../../../sandbox/src/index.ts';
+import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { Engine, instrument, type Component, type HostImports } from '../../../sandbox/src/index.ts';
 import type { AuditSigner } from '../audit/index.ts';
-import type { Component } from '../../../sandbox/src/index.ts';
-import { AGENT_FORMAT, AgentStore, fromStoredBudget, journalImports, toStoredBudget, type AgentRecord, type JournaledImports, type StoredBudget } from '../durable/index.ts';
+import { AGENT_FORMAT, AgentStore, compact, fromStoredBudget, journalImports, openSnapshot, toStoredBudget, type AgentRecord, type JournaledImports, type StoredBudget } from '../durable/index.ts';
 import { decodeValue, Replay, toHexString, type Effect, type Journal, type JournalEntry } from '../journal/index.ts';
 import type { AgentProcess, Budget } from '../process/index.ts';
 import { ASYNC_IMPORTS } from './host-imports.ts';
 import type { DurableOptions } from './options.ts';
 import type { AgentStatus } from './status.ts';
-import { AgentSandbox, type AgentResult } from './sandbox.ts';
+import { AgentSandbox, type AgentResult, type Resume } from './sandbox.ts';
 import { isDelivery } from './delivery.ts';
 
 /** Imports whose calls have effects outside the agent: journaled as started before they run, retried with their key. */
@@ -77,15 +85,34 @@ export function journalUsage(entries: readonly JournalEntry[]): { calls: number;
   return { calls, tokens, fuel: last ? BigInt(last.fuelAtCall) : 0n };
 }
 
+const DEFAULT_COMPACT_EVERY = 16;
+
+/** Shared by every durable runtime without its own `durable.engine` (compiled code is cached by content). */
+let stateEngine: Engine | undefined;
+
+function defaultStateEngine(): Engine {
+  stateEngine ??= new Engine({ instrument: (bytes, options) => instrument(bytes, { ...options, exportState: true }) });
+  return stateEngine;
+}
+
 export class Durability {
   readonly agents: AgentStore;
   readonly signer: AuditSigner | undefined;
+  /** Loads durable agents' components with state exports (a separate cache: the engine's key does not include them). */
+  readonly engine: Engine;
+  readonly #compactEvery: number;
   readonly #journals = new Map<string, Promise<Journal>>();
   readonly #identities = new Map<string, AgentIdentity>();
 
+  /** @throws AgentOsError 'invalid-argument' when `compactEvery` is not a number >= 1. */
   constructor(options: DurableOptions) {
     this.agents = new AgentStore(options.store);
     this.signer = options.signer;
+    this.engine = options.engine ?? defaultStateEngine();
+    this.#compactEvery = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
+    if (!(this.#compactEvery >= 1)) {
+      throw new AgentOsError('invalid-argument', `durable.compactEvery must be >= 1 journal entries (Infinity turns compaction off); got ${this.#compactEvery}.`);
+    }
   }
 
   identify(id: string, identity: AgentIdentity): void {
@@ -119,7 +146,7 @@ export class Durability {
    */
   wrap(imports: HostImports, options: { journal: Journal; sandbox: AgentSandbox; now: () => number }): JournaledImports & { replay: Replay } {
     const { journal, sandbox } = options;
-    const replay = new Replay(journal.entries);
+    const replay = new Replay(journal.entries, sandbox.resume?.from ?? 0);
     const journaled = journalImports(imports, {
       journal,
       replay,
@@ -130,6 +157,41 @@ export class Durability {
       stopped: () => sandbox.stopped,
     });
     return { ...journaled, replay };
+  }
+
+  /**
+   * Compaction at a quiescent point of a resident agent (its export call returned, no guest call
+   * on the stack): snapshots the instance once replay has caught up and the journal has grown by
+   * `compactEvery` entries since the last snapshot. A component whose state cannot be captured is
+   * left journal-only.
+   * @returns the snapshot's journal position and size, or undefined when none was taken.
+   * @throws the Store's errors.
+   */
+  async compact(options: { journal: Journal; replay: Replay; sandbox: AgentSandbox }): Promise<{ seq: number; bytes: number } | undefined> {
+    const { journal, replay, sandbox } = options;
+    if (!sandbox.snapshots || replay.replaying || !sandbox.result?.ok) return undefined;
+    if (journal.length - sandbox.snapshotSeq < this.#compactEvery) return undefined;
+    try {
+      const taken = await compact({ agents: this.agents, journal, store: sandbox.store, meta: { result: sandbox.result } });
+      sandbox.snapshotSeq = taken.seq;
+      return taken;
+    } catch (error) {
+      if (!isAgentOsError(error) || error.code !== 'unsupported-feature') throw error;
+      sandbox.snapshots = false;
+      return undefined;
+    }
+  }
+
+  /**
+   * Where a recovered agent resumes: its latest snapshot, or undefined (replay from the start)
+   * when it has none or one this runtime did not take (no export-call result noted with it).
+   * @throws AgentOsError 'invalid-argument' for a damaged snapshot; the Store's errors.
+   */
+  async resumePoint(id: string): Promise<Resume | undefined> {
+    const snapshot = await openSnapshot({ agents: this.agents, agentId: id });
+    const result = (snapshot?.meta as { result?: AgentResult } | undefined)?.result;
+    if (!snapshot || result?.ok !== true || typeof result.value !== 'string') return undefined;
+    return { from: snapshot.from, fuelUsed: snapshot.fuelUsed, result, restore: snapshot.restore };
   }
 
   /** The record to store for a process as it stands. */
@@ -196,21 +258,25 @@ export async function instanceState(sandbox: AgentSandbox): Promise<InstanceStat
  * the journal shows beyond the record's checkpoint (a crash mid-slice) is owed
  * with the first slice. An older record without it is charged its journal usage.
  */
-export function restoredSandbox(options: { record: RuntimeRecord; component: Component; journal: Journal; checkEvery: bigint }): AgentSandbox {
-  const { record, journal } = options;
+export function restoredSandbox(options: { record: RuntimeRecord; component: Component; journal: Journal; checkEvery: bigint; resume?: Resume }): AgentSandbox {
+  const { record, journal, resume } = options;
   const sandbox = new AgentSandbox({ component: options.component, entry: record.entry, checkEvery: options.checkEvery });
   const usage = journalUsage(journal.entries);
+  // A snapshot taken after the last entry shows more fuel than the journal does.
+  const shown = resume && resume.fuelUsed > usage.fuel ? resume.fuelUsed : usage.fuel;
   sandbox.awaitingApproval = record.suspendReason === 'approval';
+  sandbox.resume = resume;
+  sandbox.snapshotSeq = resume?.from ?? 0;
   if (!record.spent) {
-    sandbox.fuelCredit = usage.fuel;
-    sandbox.owed = { fuel: Number(usage.fuel), tokens: usage.tokens, calls: usage.calls };
+    sandbox.fuelCredit = shown;
+    sandbox.owed = { fuel: Number(shown), tokens: usage.tokens, calls: usage.calls };
     return sandbox;
   }
   const checkpoint = record.checkpoint ?? { instanceFuel: '0', journalLength: 0 };
   const instanceFuel = BigInt(checkpoint.instanceFuel);
   const beyond = journalUsage(journal.entries.slice(checkpoint.journalLength));
-  sandbox.fuelCredit = usage.fuel > instanceFuel ? usage.fuel : instanceFuel;
-  sandbox.owed = { fuel: Number(usage.fuel > instanceFuel ? usage.fuel - instanceFuel : 0n), tokens: beyond.tokens, calls: beyond.calls };
+  sandbox.fuelCredit = shown > instanceFuel ? shown : instanceFuel;
+  sandbox.owed = { fuel: Number(shown > instanceFuel ? shown - instanceFuel : 0n), tokens: beyond.tokens, calls: beyond.calls };
   return sandbox;
 }
 
@@ -230,6 +296,8 @@ export function evictedSandbox(old: AgentSandbox, checkEvery: bigint): AgentSand
   // The process was charged for everything the old instance ran; replay runs it again for free.
   fresh.fuelCredit = old.store.fuel.used;
   fresh.awaitingApproval = true;
+  fresh.snapshotSeq = old.snapshotSeq;
+  fresh.snapshots = old.snapshots;
   return fresh;
 }
 

@@ -224,4 +224,16 @@ export interface DurableOptions {
   store: Store;
   /** Signs `exportAgent` bundles (Ed25519); without it export is refused. */
   signer?: AuditSigner;
+  /**
+   * The engine durable agents' components load through. It must instrument with
+   * `exportState: true` for their snapshots (compaction); default: one like the
+   * runtime's that does. Pass one on hosts that need their own glue loader.
+   */
+  engine?: Engine;
+  /**
+   * A resident agent is snapshotted at a quiescent point once its journal has grown by this
+   * many entries since its last snapshot; recovery then replays only what came after.
+   * Default 16; `Infinity` turns compaction off.
+   */
+  compactEvery?: number;
 }

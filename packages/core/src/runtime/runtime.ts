@@ -407,7 +407,8 @@ export class Runtime {
     }
     if (!submitted.ok) throw new AgentOsError('limit-exceeded', `Admission refused the recovered agent ${record.id}: ${submitted.reason}`, { details: { id: record.id, code: submitted.code } });
     this.processes.initialize(record.id);
-    this.#sandboxes.set(record.id, restoredSandbox({ record, component, journal, checkEvery: this.#checkEvery }));
+    const resume = await durable.resumePoint(record.id);
+    this.#sandboxes.set(record.id, restoredSandbox({ record, component, journal, checkEvery: this.#checkEvery, resume }));
     if (record.checkpoint) this.#checkpoints.set(record.id, record.checkpoint);
     this.processes.markReady(record.id, { workspaceId: record.workspaceId });
     this.#bus?.join(record.id);
@@ -479,7 +480,12 @@ export class Runtime {
         const journal = await durable.journal(process.id);
         const journaled = durable.wrap(imports, { journal, sandbox, now });
         host.journaled = journaled.current;
-        return { imports: journaled.imports, journaling: { journal, replay: journaled.replay, now } };
+        const quiescent = async () => {
+          const taken = await durable.compact({ journal, replay: journaled.replay, sandbox });
+          if (taken) this.#audit({ kind: 'agent.snapshot', data: { agentId: process.id, seq: taken.seq, bytes: taken.bytes } });
+        };
+        if (sandbox.resume) this.#audit({ kind: 'agent.resume', data: { agentId: process.id, from: sandbox.resume.from, journalLength: journal.length } });
+        return { imports: journaled.imports, journaling: { journal, replay: journaled.replay, now }, quiescent };
       }),
       onResult: (result) => {
         sandbox.result = result;
@@ -539,7 +545,8 @@ export class Runtime {
     return { component, entry };
   }
 
+  /** Durable agents load through the durable engine (state exports, for snapshots). */
   #load(bytes: Uint8Array): Promise<Component> {
-    return this.#engine.load(bytes, { preemptible: true, asyncImports: [...ASYNC_IMPORTS], maxMemoryBytes: this.#maxMemoryBytes });
+    return (this.#durable?.engine ?? this.#engine).load(bytes, { preemptible: true, asyncImports: [...ASYNC_IMPORTS], maxMemoryBytes: this.#maxMemoryBytes });
   }
 }

@@ -33,6 +33,20 @@ export type AgentResult =
   | { ok: true; value: string }
   | { ok: false; error: string; code: string; value?: unknown };
 
+/**
+ * Where a recovered durable instance resumes instead of starting over: a snapshot taken after
+ * its export call had returned (durability.ts). The driver restores it right after
+ * instantiation and goes on with the deliveries journaled after position `from`.
+ */
+export interface Resume {
+  from: number;
+  fuelUsed: bigint;
+  /** The export call's result, as it was when the snapshot was taken. */
+  result: AgentResult;
+  /** @throws AgentOsError as `restoreStore` (another component, an instance that already ran). */
+  restore(store: Store): void;
+}
+
 const RESOLVED = Promise.resolve();
 
 export class AgentSandbox {
@@ -60,6 +74,12 @@ export class AgentSandbox {
   waitingForMessages = false;
   /** Set on an agent re-created while waiting for an approval: it runs again only once no request of it is pending. */
   awaitingApproval = false;
+  /** Durable agents: the snapshot this (recovered) instance resumes from, if any. */
+  resume: Resume | undefined;
+  /** Journal length at this agent's last snapshot: compaction counts the journal's growth from there. */
+  snapshotSeq = 0;
+  /** False once the component proved not capturable (it stays journal-only). */
+  snapshots = true;
   /** Usage charged with the first slice that parks (a recovered agent's spend so far). */
   owed: { fuel: number; tokens: number; calls: number } | undefined;
   #inSlice = false;
