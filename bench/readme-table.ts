@@ -23,12 +23,31 @@ function value(r: BenchResult): string {
   return `${v} ${r.unit}`;
 }
 
-/** Whether `value` meets a target such as `≥ 1000000`, `< 2 µs` or `<= 256 KiB` (same unit as the value); undefined when unreadable. */
+/** Scale factors of the units targets are written in, to compare a value with a target in another unit of the same kind. */
+const UNITS: Record<string, number> = {
+  ns: 1e-9, 'µs': 1e-6, us: 1e-6, ms: 1e-3, s: 1,
+  B: 1, bytes: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3,
+};
+
+/** The factor of a unit such as `µs/op` or `KiB`, or undefined when it is not a known unit. */
+function scale(unit: string | undefined): number | undefined {
+  return unit === undefined ? undefined : UNITS[unit.split('/')[0].trim()];
+}
+
+/**
+ * Whether a result meets a target such as `≥ 1000000`, `< 2 µs` or `<= 256 KiB`, converting between
+ * time or size units; undefined when the bench did not say and the target cannot be read.
+ */
 export function meets(r: BenchResult): boolean | undefined {
   if (r.met !== undefined) return r.met;
-  const match = /^\s*(≥|>=|>|≤|<=|<)\s*([\d_,.]+)/.exec(r.target ?? '');
+  const match = /^\s*(≥|>=|>|≤|<=|<)\s*([\d_,.]+)\s*(\S+)?/.exec(r.target ?? '');
   if (!match) return undefined;
-  const bound = Number(match[2].replace(/[_,]/g, ''));
+  let bound = Number(match[2].replace(/[_,]/g, ''));
+  const [targetScale, valueScale] = [scale(match[3]), scale(r.unit)];
+  if (match[3] !== undefined && targetScale !== undefined) {
+    if (valueScale === undefined) return undefined;
+    bound = (bound * targetScale) / valueScale;
+  }
   switch (match[1]) {
     case '≥': case '>=': return r.value >= bound;
     case '>': return r.value > bound;
