@@ -71,7 +71,8 @@ describe('agentos sign, verify and publish', () => {
     expect(edited.code).toBe(1);
     expect(edited.err).toContain('signature-invalid');
     const other = JSON.parse(await readFile(join(dir, 'other.json'), 'utf8'));
-    const wrongKey = await run('verify', 'a.bin', 'a.json', '--key', other.publicKey.x, '--json');
+    // `--key=…`: a base64url key may start with '-', which as a separate argument would read as a flag.
+    const wrongKey = await run('verify', 'a.bin', 'a.json', `--key=${other.publicKey.x}`, '--json');
     expect([wrongKey.code, wrongKey.json.error.code]).toEqual([1, 'signature-invalid']);
     expect((await run('verify', 'a.bin', 'a.json', '--key', 'key.json')).code).toBe(0);
     expect((await run('verify', 'a.bin')).code).toBe(2);
