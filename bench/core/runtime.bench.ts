@@ -13,12 +13,12 @@
  *    wall time, agents/s and peak RSS. BENCH_QUICK=1 runs 200 agents.
  * Run: `npx node --expose-gc bench/core/runtime.bench.ts`.
  */
-import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
+import { AuditLog, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
 import { Runtime } from '../../packages/core/src/runtime/index.ts';
 import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildAgent } from '../../test/e2e/agents.ts';
 import { buildFixture } from '../../test/fixtures/index.ts';
-import { capabilityDefinitions, LocalInternet, POLICY, TENANT } from '../../test/e2e/world.ts';
+import { LocalInternet, POLICY, TENANT, worldCapabilities } from '../../test/e2e/world.ts';
 import { QUICK, baseConditions, emit, gc } from '../support.ts';
 
 const AGENTS = QUICK ? 200 : 10_000;
@@ -30,8 +30,7 @@ const echo = (await buildFixture('echo')).bytes;
 const payer = await buildAgent('payer');
 
 async function runtime(types: string[]): Promise<Runtime> {
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
+  const capabilities = worldCapabilities({ entitled: false });
   for (const agentType of types) capabilities.entitle({ tenant: TENANT, agentType, capabilities: ['*'], maxCallsPerMinute: 1_000_000_000, maxTokenBudget: 1_000_000 });
   const rt = new Runtime({
     engine, capabilities, policy: new PolicyEngine({ policy: POLICY }), audit: new AuditLog({ signer }),

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, ERROR_CODES, isAgentOsError, Store, type AgentOsError, type Component, type StoreOptions } from '../../packages/sandbox/src/index.ts';
 import { DEFAULT_MAX_COMPONENT_BYTES } from '../../packages/sandbox/src/engine/index.ts';
 import { guestComponent } from './guest.ts';
+import { seededRandom } from '../../packages/core/src/scheduler/testing.ts';
 
 const ADDER = new Uint8Array(readFileSync(new URL('../../../shared/conformance/components/adder.component.wasm', import.meta.url)));
 const ADD = 'docs:adder/add@0.1.0#add';
@@ -78,7 +79,7 @@ describe('hostile binaries', () => {
   });
 
   it('runs a bit-flipped component identically or refuses it with a stable code, never crashing the host', async () => {
-    const random = seeded(0x5eed);
+    const random = seededRandom(0x5eed);
     const seen = new Map<string, number>();
     for (let variant = 0; variant < 60; variant++) {
       const bytes = ADDER.slice();
@@ -239,14 +240,3 @@ describe('host memory under churn', () => {
   });
 });
 
-/** A small deterministic PRNG (mulberry32), so the bit flips are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -25,6 +25,7 @@ import { decodeJson, listAll } from '../../packages/core/src/store/index.ts';
 import { SqliteStore } from '../../packages/node/src/index.ts';
 import { buildFixture } from '../fixtures/index.ts';
 import { buildCrashAgent } from './build.ts';
+import { seededRandom } from '../../packages/core/src/scheduler/testing.ts';
 import { EffectServer } from './effect-server.ts';
 
 const HOST = fileURLToPath(new URL('./host.ts', import.meta.url));
@@ -71,18 +72,6 @@ interface ChildRun {
   /** Milliseconds from the child's start to its `ready` line. */
   readyMs?: number;
   stderr: string;
-}
-
-/** mulberry32: a small seeded PRNG, so a run's kill points can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type KillPoint = { probe?: number; effect?: number; afterMs?: number };
@@ -184,7 +173,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
   const steps = options.steps ?? 4;
   const synchronous = options.synchronous ?? 'normal';
   const killsPerRun = options.killsPerRun ?? 8;
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const dir = mkdtempSync(join(tmpdir(), 'agentos-crash-'));
   const server = new EffectServer();
   const url = await server.start();

@@ -7,14 +7,14 @@
  * the journal) and the default agent type.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine, type AuditSigner } from '../../packages/core/src/index.ts';
+import { AuditLog, generateAuditSigner, PolicyEngine, type AuditSigner } from '../../packages/core/src/index.ts';
 import { Bus } from '../../packages/core/src/bus/index.ts';
 import { DELIVERY_INTERFACE, MemoryKv, Runtime } from '../../packages/core/src/runtime/index.ts';
 import { listAll, MemoryStore, decodeJson, type Store } from '../../packages/core/src/store/index.ts';
 import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildAgent } from './agents.ts';
 import { buildGenericAgent } from './generic.ts';
-import { capabilityDefinitions, entitlements, POLICY, ScriptedModel, TENANT } from './world.ts';
+import { POLICY, ScriptedModel, TENANT, worldCapabilities } from './world.ts';
 
 const engine = new Engine();
 const bytes: Record<string, Uint8Array> = {};
@@ -30,9 +30,7 @@ beforeAll(async () => {
 
 async function host(options: { store?: Store; defaultAgentType?: string; newId?: () => string } = {}) {
   const audit = new AuditLog({ signer });
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
-  for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+  const capabilities = worldCapabilities();
   const bus = new Bus();
   const kv = new MemoryKv();
   const runtime = new Runtime({

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine, verifyAuditLog } from '../../packages/core/src/index.ts';
+import { AuditLog, generateAuditSigner, PolicyEngine, verifyAuditLog } from '../../packages/core/src/index.ts';
 import { MemoryKv, Runtime } from '../../packages/core/src/runtime/index.ts';
 import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildFixture } from '../fixtures/index.ts';
 import { buildAgent, type AgentName } from './agents.ts';
-import { capabilityDefinitions, entitlements, LocalInternet, POLICY, ScriptedModel, TENANT } from './world.ts';
+import { LocalInternet, POLICY, ScriptedModel, TENANT, worldCapabilities } from './world.ts';
 
 const engine = new Engine();
 const bytes = {} as Record<AgentName | 'wordcount', Uint8Array>;
@@ -17,9 +17,7 @@ beforeAll(async () => {
 async function setup() {
   const { signer } = await generateAuditSigner();
   const audit = new AuditLog({ signer });
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
-  for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+  const capabilities = worldCapabilities();
   const model = new ScriptedModel();
   const internet = new LocalInternet();
   const kv = new MemoryKv();

@@ -11,7 +11,7 @@
  * into a goal; without it the same bytes hold the secret (the search works).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
+import { AuditLog, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
 import { createHttpCapability, type Resolve } from '../../packages/core/src/http/index.ts';
 import { MemoryKv, Runtime, type LogRecord } from '../../packages/core/src/runtime/index.ts';
 import { MemorySecretStore, Secrets, secretVariants } from '../../packages/core/src/secrets/index.ts';
@@ -22,7 +22,7 @@ import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildFixture } from '../fixtures/index.ts';
 import { echo, listen, type Listener } from '../http/listeners.ts';
 import { buildAgent } from './agents.ts';
-import { capabilityDefinitions, entitlements, TENANT } from './world.ts';
+import { TENANT, worldCapabilities } from './world.ts';
 
 const engine = new Engine();
 let logger: Uint8Array;
@@ -42,8 +42,7 @@ const FIELDS: ManifestFields = {
 };
 
 function world(options: { grants: string[]; requireSigned?: boolean }) {
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
+  const capabilities = worldCapabilities({ entitled: false });
   const logs: { record: LogRecord; agentType: string }[] = [];
   const decisions: Record<string, unknown>[] = [];
   const runtime = new Runtime({
@@ -102,9 +101,7 @@ async function runProber(options: { redact: boolean }): Promise<{ haystack: stri
   });
   const { signer } = await generateAuditSigner();
   const audit = new AuditLog({ signer });
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
-  for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+  const capabilities = worldCapabilities();
   const lines: string[] = [];
   const store = new MemoryStore();
   const before = api.seen.length;

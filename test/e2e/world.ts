@@ -6,6 +6,7 @@
  * in-process "internet"), not mocks of the runtime.
  */
 import { AgentOsError } from '../../packages/sandbox/src/errors/index.ts';
+import { CapabilityManager } from '../../packages/core/src/capabilities/index.ts';
 import type { CallContext, Completion, CompletionRequest, HttpRequest, HttpResponse } from '../../packages/core/src/runtime/index.ts';
 
 export const TENANT = 'acme';
@@ -23,6 +24,17 @@ export function capabilityDefinitions(): unknown[] {
 
 export function entitlements(): unknown[] {
   return AGENT_TYPES.map((agentType) => ({ tenant: TENANT, agentType, capabilities: ['*'], maxCallsPerMinute: 10_000, maxTokenBudget: 1_000_000 }));
+}
+
+/**
+ * A capability manager with every capability of this world registered and, unless `entitled` is
+ * false, every agent type entitled to all of them (tests that grant entitlements themselves pass false).
+ */
+export function worldCapabilities(options: { entitled?: boolean } = {}): CapabilityManager {
+  const capabilities = new CapabilityManager();
+  for (const definition of capabilityDefinitions()) capabilities.register(definition);
+  if (options.entitled !== false) for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+  return capabilities;
 }
 
 export const POLICY = {

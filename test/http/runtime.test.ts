@@ -7,14 +7,14 @@
  * no spelling of the key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditLog, CapabilityManager, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
+import { AuditLog, generateAuditSigner, PolicyEngine } from '../../packages/core/src/index.ts';
 import { createHttpCapability, type Resolve } from '../../packages/core/src/http/index.ts';
 import { MemoryKv, Runtime } from '../../packages/core/src/runtime/index.ts';
 import { MemorySecretStore, redacting, Secrets, secretVariants } from '../../packages/core/src/secrets/index.ts';
 import { nodeTransport } from '../../packages/node/src/http/index.ts';
 import { Engine } from '../../packages/sandbox/src/index.ts';
 import { buildAgent } from '../e2e/agents.ts';
-import { capabilityDefinitions, entitlements, TENANT } from '../e2e/world.ts';
+import { TENANT, worldCapabilities } from '../e2e/world.ts';
 import { echo, listen, type Listener } from './listeners.ts';
 
 const SECRET = 'sk-live-runtime-5a1c9e77d2';
@@ -42,9 +42,7 @@ describe('http capability behind the Runtime', () => {
     });
     const { signer } = await generateAuditSigner();
     const audit = new AuditLog({ signer });
-    const capabilities = new CapabilityManager();
-    for (const definition of capabilityDefinitions()) capabilities.register(definition);
-    for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+    const capabilities = worldCapabilities();
     const kv = new MemoryKv();
     const http = createHttpCapability({
       policy: { allow: [{ host: 'api.example.com', schemes: ['http'], ports: [api.port], methods: ['post'] }, { host: '127.0.0.1', schemes: ['http'], ports: [victim.port], methods: ['post'] }] },

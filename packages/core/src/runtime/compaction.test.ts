@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../sandbox/src/index.ts';
 import { buildAgent } from '../../../../test/e2e/agents.ts';
-import { capabilityDefinitions, entitlements, POLICY, ScriptedModel, TENANT } from '../../../../test/e2e/world.ts';
+import { POLICY, ScriptedModel, TENANT, worldCapabilities } from '../../../../test/e2e/world.ts';
 import { AuditLog, generateAuditSigner, type AuditSigner } from '../audit/index.ts';
 import { Bus } from '../bus/index.ts';
 import { CapabilityManager } from '../capabilities/index.ts';
@@ -23,9 +23,7 @@ beforeAll(async () => {
 /** One host over `store`: a second one over the same store is the host after a crash. */
 async function host(store: Store, compactEvery: number) {
   const audit = new AuditLog({ signer });
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
-  for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+  const capabilities = worldCapabilities();
   const bus = new Bus();
   const runtime = new Runtime({
     engine, audit, capabilities, policy: new PolicyEngine({ policy: POLICY }), bus,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../sandbox/src/index.ts';
 import { buildAgent } from '../../../../test/e2e/agents.ts';
-import { capabilityDefinitions, entitlements, LocalInternet, POLICY, ScriptedModel, TENANT } from '../../../../test/e2e/world.ts';
+import { LocalInternet, POLICY, ScriptedModel, TENANT, worldCapabilities } from '../../../../test/e2e/world.ts';
 import { buildFixture } from '../../../../test/fixtures/index.ts';
 import { AuditLog, generateAuditSigner, type AuditSigner } from '../audit/index.ts';
 import { CapabilityManager } from '../capabilities/index.ts';
@@ -35,9 +35,7 @@ interface World {
 /** One "host": a runtime over a store; a second one over the same store is the host after a restart. */
 async function host(world: World): Promise<{ runtime: Runtime; audit: AuditLog }> {
   const audit = new AuditLog({ signer: auditSigner });
-  const capabilities = new CapabilityManager();
-  for (const definition of capabilityDefinitions()) capabilities.register(definition);
-  for (const entitlement of entitlements()) capabilities.entitle(entitlement);
+  const capabilities = worldCapabilities();
   const runtime = new Runtime({
     engine, audit, capabilities, policy: new PolicyEngine({ policy: POLICY }), clock: world.clock,
     scheduler: { kind: 'fcfs', sliceFuel: 300_000 }, checkEvery: 50_000n, approvalTimeoutMs: world.approvalTimeoutMs,
