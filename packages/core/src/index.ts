@@ -16,6 +16,7 @@ export * from './bus/index.ts';
 export * from './store/index.ts';
 export * from './trust/index.ts';
 export * from './registry/index.ts';
+export * from './semver/index.ts';
 export * from './http/index.ts';
 export * from './secrets/index.ts';
 export * from './llm/index.ts';

@@ -6,4 +6,3 @@
  * browser stores); every publish and resolution is audited.
  */
 export { type FetchedTool, Registry, type RegistryOptions, type ToolRecord, type VersionInfo, type VersionRecord } from './registry.ts';
-export { compareVersions, maxSatisfying, parseRange, parseVersion, type Range, satisfies, type SemVer, tryParseVersion } from './semver.ts';

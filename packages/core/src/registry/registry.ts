@@ -20,7 +20,7 @@ import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { AuditEvent } from '../audit/index.ts';
 import { type BatchOp, decodeJson, encodeJson, listAll, type Store } from '../store/index.ts';
 import { encodeManifestFile, parseManifestFile, type SignedManifest, verifyManifest } from '../trust/index.ts';
-import { compareVersions, maxSatisfying, parseRange, parseVersion, type SemVer } from './semver.ts';
+import { compareVersions, maxSatisfying, parseRange, parseVersion, type SemVer } from '../semver/index.ts';
 
 /** What the registry keeps about one tool name. */
 export interface ToolRecord {

@@ -15,14 +15,12 @@
 import { z } from 'zod';
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { canonicalize } from '../audit/index.ts';
+import { tryParseVersion } from '../semver/index.ts';
 
 export const MANIFEST_FORMAT = 'agentos-tool-manifest/1';
 const SIGNING_CONTEXT = `${MANIFEST_FORMAT}\n`;
 /** Larger manifest files are refused before parsing. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
-
-// SemVer 2.0.0 (semver.org's regex); the registry parses it fully.
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 const jsonSchema = z.union([z.boolean(), z.record(z.string(), z.json())], { error: 'a JSON Schema is an object or a boolean' });
 
@@ -30,7 +28,7 @@ const jsonSchema = z.union([z.boolean(), z.record(z.string(), z.json())], { erro
 export const manifestFieldsSchema = z.strictObject({
   /** Tool name, kebab-case (`word-count`): the identity keys are pinned to. */
   name: z.string().max(64).regex(/^[a-z][a-z0-9-]*$/, 'kebab-case: lower-case letters, digits and -'),
-  version: z.string().max(256).regex(SEMVER, 'a semantic version such as 1.2.3'),
+  version: z.string().max(256).refine((v) => tryParseVersion(v) !== undefined, 'a semantic version such as 1.2.3'),
   /** What a model reads to decide when to call the tool. */
   description: z.string().min(1).max(16 * 1024),
   /** The WIT world it implements, e.g. `agentos:runtime/tool@0.1.0`. */
