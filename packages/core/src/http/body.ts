@@ -6,6 +6,9 @@
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 
+/** A signal that never aborts, for reads without a deadline of their own. */
+const NEVER = new AbortController().signal;
+
 /**
  * Collects the body into one array.
  * @throws AgentOsError 'limit-exceeded' (details.reason 'response-too-large')
@@ -14,16 +17,18 @@ import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 export async function readCapped(options: {
   body: ReadableStream<Uint8Array> | null;
   maxBytes: number;
-  signal: AbortSignal;
-  declaredLength?: string;
+  /** Ends the read early (a deadline); none means the caller's own timeouts apply. */
+  signal?: AbortSignal;
+  declaredLength?: string | null;
 }): Promise<Uint8Array> {
-  const { body, maxBytes, signal } = options;
+  const { body, maxBytes } = options;
+  const signal = options.signal ?? NEVER;
   if (body === null) return new Uint8Array(0);
   const tooLarge = (seen: number) =>
     new AgentOsError('limit-exceeded', `The response body passed the cap of ${maxBytes} bytes; it was cut off.`, {
       details: { reason: 'response-too-large', limitBytes: maxBytes, seenBytes: seen },
     });
-  const declared = options.declaredLength === undefined ? NaN : Number(options.declaredLength);
+  const declared = options.declaredLength == null ? NaN : Number(options.declaredLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await body.cancel().catch(() => {});
     throw tooLarge(declared);

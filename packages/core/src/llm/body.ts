@@ -5,6 +5,7 @@
  * decide on them without knowing about HTTP.
  */
 import { AgentOsError, type ErrorCode } from '../../../sandbox/src/errors/index.ts';
+import { readCapped } from '../http/index.ts';
 import { parseRetryAfter } from '../recovery/index.ts';
 
 /**
@@ -12,41 +13,12 @@ import { parseRetryAfter } from '../recovery/index.ts';
  * @throws AgentOsError 'limit-exceeded' past the cap; 'invalid-argument' when it is not UTF-8.
  */
 export async function readText(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge(maxBytes);
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) throw tooLarge(maxBytes);
-      parts.push(value);
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
+  const bytes = await readCapped({ body: response.body, maxBytes, declaredLength: response.headers.get('content-length') });
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
     throw new AgentOsError('invalid-argument', 'The response body is not valid UTF-8.', { cause: error });
   }
-}
-
-function tooLarge(maxBytes: number): AgentOsError {
-  return new AgentOsError('limit-exceeded', `The response body passed ${maxBytes} bytes; refusing to read more.`, { details: { maxBytes } });
 }
 
 /** Which AgentOsError code a failed status maps to (the WIT error cases the guest can branch on). */
