@@ -17,6 +17,6 @@ export {
   parsePublicKey,
   signerFromKeyPair,
 } from './signer.ts';
-export { sha256 } from './sha256.ts';
+export { sha256, toHex } from './sha256.ts';
 export { type AuditVerifyCode, type AuditVerifyOptions, type AuditVerifyResult, verifyAuditLog } from './verify.ts';
 export { type AuditCliIo, auditVerifyCommand } from './cli.ts';

@@ -7,7 +7,7 @@
  * re-approves it. The pins live behind a small interface, so a host keeps
  * them wherever it keeps state (memory, the durable Store, a database).
  */
-import { canonicalize, sha256 } from '../audit/index.ts';
+import { canonicalize, sha256, toHex } from '../audit/index.ts';
 import type { Store } from '../store/index.ts';
 import type { McpTool } from './messages.ts';
 
@@ -65,8 +65,7 @@ function key(server: string): string {
  */
 export function toolHash(tool: McpTool): string {
   const { _meta: _ignored, ...definition } = tool as McpTool & { _meta?: unknown };
-  const digest = sha256(new TextEncoder().encode(canonicalize(definition)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(sha256(new TextEncoder().encode(canonicalize(definition))));
 }
 
 /** How a listed tool compares with the pins. */

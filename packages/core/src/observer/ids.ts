@@ -7,6 +7,7 @@
  * same ids every run. `traceparent` headers carry a span context across
  * processes and hosts (a tool call to an HTTP service, a message on the bus).
  */
+import { toHex } from '../audit/index.ts';
 
 /** Fills `bytes` with random bytes (the shape of `crypto.getRandomValues`). */
 export type RandomBytes = (bytes: Uint8Array) => void;
@@ -25,14 +26,6 @@ export interface SpanContext {
 export const webCryptoRandomBytes: RandomBytes = (bytes) => {
   crypto.getRandomValues(bytes);
 };
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function hex(bytes: Uint8Array, from: number, length: number): string {
-  let out = '';
-  for (let i = from; i < from + length; i++) out += HEX[bytes[i]];
-  return out;
-}
 
 /**
  * Makes trace and span ids from a random source. Bytes are drawn 4 KiB at a
@@ -65,7 +58,7 @@ export class IdGenerator {
       }
       const from = this.#offset;
       this.#offset += length;
-      for (let i = from; i < from + length; i++) if (this.#pool[i] !== 0) return hex(this.#pool, from, length);
+      for (let i = from; i < from + length; i++) if (this.#pool[i] !== 0) return toHex(this.#pool, from, length);
     }
     return `${'0'.repeat(length * 2 - 2)}01`;
   }

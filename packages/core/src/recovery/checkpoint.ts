@@ -13,6 +13,7 @@
 
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { type Clock, realClock } from '../clock/index.ts';
+import { sha256Hex } from '../store/index.ts';
 
 /** State that can be saved to bytes and put back. */
 export interface Checkpointable {
@@ -77,13 +78,6 @@ export interface CheckpointManagerOptions {
   /** Checkpoints kept (>= 1); older ones are deleted. Default 5. */
   keep?: number;
   clock?: Clock;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
-  return hex;
 }
 
 export class CheckpointManager {

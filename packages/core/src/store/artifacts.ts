@@ -8,6 +8,7 @@
  * `toA2A` turns one into an A2A Artifact with an inline file part.
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { toHex } from '../audit/index.ts';
 import type { Artifact as A2AArtifact } from '../bus/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { decodeJson, encodeJson } from './json.ts';
@@ -29,10 +30,7 @@ const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+
 
 /** SHA-256 of `data` as lowercase hex, via WebCrypto. */
 export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
-  return hex;
+  return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
 }
 
 function base64(data: Uint8Array): string {

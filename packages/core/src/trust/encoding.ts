@@ -27,9 +27,5 @@ export function fromBase64Url(text: string, length: number): Uint8Array | undefi
   return bytes.length === length && toBase64Url(bytes) === text ? bytes : undefined;
 }
 
-/** Lower-case hex. */
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
-}
+/** Lower-case hex (the audit log's encoder). */
+export { toHex } from '../audit/index.ts';
