@@ -2,6 +2,7 @@
  * Content addresses for build outputs: a SHA-256 over every input that can
  * change the output, so a cache entry is reused exactly when nothing changed.
  */
+import { sha256Hex } from '../engine/hash.ts';
 
 /** One input of a content key: its role (for framing) and its content. */
 export interface KeyPart {
@@ -29,6 +30,5 @@ export async function contentKey(parts: readonly KeyPart[]): Promise<string> {
     joined.set(chunk, at);
     at += chunk.length;
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', joined));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(joined);
 }
