@@ -98,6 +98,74 @@ export function emitCheck(w: ByteWriter, cl: number): void {
   w.u8(0x0b);
 }
 
+/**
+ * The function entry check, written right after the entry charge: when the counter is
+ * negative, hand the arguments (and a passed counter) to the function's entry trampoline
+ * (`writeEntryTrampoline`) and return what it returns. The slow path ends in `return`, so no
+ * value of the function is live across its call and V8 keeps the fast path free of spills,
+ * which an inline `call exhausted` (values live after it) does not. With a local counter the
+ * charge ends in `local.tee`, so the counter is already on the stack.
+ */
+export function emitEntryCheck(w: ByteWriter, cl: number, passing: boolean, paramCount: number, trampoline: number): void {
+  if (cl < 0) emitGlobalGet(w);
+  w.u8(0x42);
+  w.u8(0x00);
+  w.u8(0x53); // i64.lt_s
+  w.u8(0x04);
+  w.u8(0x40); // if (no result)
+  if (cl >= 0 && !passing) emitSync(w, cl);
+  for (let i = 0; i < paramCount; i++) emitLocal(w, 0x20, i);
+  if (passing) emitLocal(w, 0x20, cl);
+  w.u8(0x10);
+  w.u32(trampoline);
+  w.u8(0x0f); // return
+  w.u8(0x0b);
+}
+
+/** The function whose entry check found the counter negative, and what its entry charged. */
+export interface EntryTrampoline {
+  /** Defined function index (before the fuel import shifts function indices by one). */
+  definedIndex: number;
+  /** The function's index in the output module. */
+  functionIndex: number;
+  paramCount: number;
+  /** The function takes the counter as its last parameter (and returns it last). */
+  passing: boolean;
+  /** The entry segment's charge, given back before the function is entered again (which charges it again). */
+  entryCost: number;
+}
+
+/**
+ * A trampoline body (with its size prefix): `exhausted` (refills, suspends or traps), give back
+ * the entry charge, then call the function again with the same arguments and return its results.
+ * Fuel numbers are the same as with an inline check.
+ */
+export function writeEntryTrampoline(w: ByteWriter, t: EntryTrampoline): void {
+  const mark = w.beginSized();
+  w.u8(0); // no locals
+  if (t.passing) emitSync(w, t.paramCount); // the negative counter arrives as the last argument
+  w.u8(0x10);
+  w.u8(EXHAUSTED_FUNC);
+  if (!t.passing) {
+    emitGlobalGet(w);
+    w.u8(0x42);
+    w.sleb(t.entryCost);
+    w.u8(0x7c); // i64.add
+    emitGlobalSet(w);
+  }
+  for (let i = 0; i < t.paramCount; i++) emitLocal(w, 0x20, i);
+  if (t.passing) {
+    emitGlobalGet(w);
+    w.u8(0x42);
+    w.sleb(t.entryCost);
+    w.u8(0x7c); // i64.add
+  }
+  w.u8(0x10);
+  w.u32(t.functionIndex);
+  w.u8(0x0b);
+  w.endSized(mark);
+}
+
 /** global = local (before the counter leaves this frame). */
 export function emitSync(w: ByteWriter, cl: number): void {
   emitLocal(w, 0x20, cl);

@@ -216,7 +216,7 @@ describe('memory and table caps', () => {
     const m = decodeModule(bytes);
     expect(m.imports).toEqual([]);
     expect(m.memories[0].max).toBe(1);
-    expect(stats).toEqual({ functions: 1, codeBytes: 2, features: [] });
+    expect(stats).toEqual({ functions: 1, trampolines: 0, codeBytes: 2, features: [] });
   });
 });
 

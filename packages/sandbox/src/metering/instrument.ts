@@ -12,6 +12,7 @@ import { hostValidate, hostValidationMessage } from './host-validate.ts';
 import { checkLimits, checkModuleSize, DEFAULT_LIMITS, type ModuleLimits } from './limits.ts';
 import { FUEL_MODULE, injectFuelImports } from './renumber.ts';
 import { applyPlan, noPassing, planPassing } from './counter-passing.ts';
+import { writeEntryTrampoline } from './emit.ts';
 import { type CodeRewrite, type CounterPlacement, writeMeteredCode } from './rewrite-code.ts';
 
 export interface InstrumentOptions {
@@ -44,8 +45,10 @@ export interface InstrumentOptions {
 }
 
 export interface InstrumentStats {
-  /** Functions defined in the module (imports not counted). */
+  /** Functions defined in the input module (imports not counted); the output keeps them first, at the same positions. */
   functions: number;
+  /** Entry trampolines appended after them (emit.ts `writeEntryTrampoline`): one per function whose entry check stayed. */
+  trampolines: number;
   /** Bytes of function bodies in the input. */
   codeBytes: number;
   /** Feature names seen, e.g. 'simd', 'bulk-memory', 'threads'. */
@@ -106,7 +109,7 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
     state.features = scanCode(m);
     out = encodeModule(m, { capacity: bytes.length + 1024 });
   }
-  const stats = { functions: m.functions.length, codeBytes, features: featureNames(state.features) };
+  const stats = { functions: m.code.length, trampolines: m.functions.length - m.code.length, codeBytes, features: featureNames(state.features) };
   return exported ? { bytes: out, stats, state: exported } : { bytes: out, stats };
 }
 
@@ -119,15 +122,25 @@ function meterCode(job: CodeRewrite, state: ScanState, codeBytes: number): Uint8
   // Metered code is ~1.2-1.4x its input; the writer grows if it must.
   const capacity = codeBytes * 1.5 + 16 * job.module.code.length + 1024;
   let w = new ByteWriter(capacity);
-  const conflicts = writeMeteredCode(w, job, state);
+  let written = writeMeteredCode(w, job, state);
+  const { conflicts } = written;
   if (conflicts.any) {
     const plan = job.plan.passedType;
     for (let i = 0; i < plan.length; i++) if (conflicts.tailCalls || conflicts.drop[i]) plan[i] = -1;
     w = new ByteWriter(capacity);
-    writeMeteredCode(w, job, state);
+    written = writeMeteredCode(w, job, state);
   }
   applyPlan(job.module, job.plan);
-  return w.buf.subarray(0, w.pos);
+  // The entry trampolines go after the module's own functions, with their functions' final types.
+  const { trampolines } = written;
+  const out = new ByteWriter(w.pos + 24 * trampolines.length + 8);
+  out.u32(job.module.code.length + trampolines.length);
+  out.bytes(w.buf.subarray(0, w.pos));
+  for (const t of trampolines) {
+    writeEntryTrampoline(out, t);
+    job.module.functions.push(job.module.functions[t.definedIndex]);
+  }
+  return out.buf.subarray(0, out.pos);
 }
 
 /** Option values that cannot work are refused up front with a message that says what to pass instead. */

@@ -10,7 +10,10 @@
  * the 'auto' placement, internal functions get the counter passed in and out
  * (counter-passing.ts), and other bodies are written again with a local counter
  * when their first loop shows up. Loop header checks branch to an out-of-line
- * slow path (loop-wrap.ts). No objects are allocated per instruction.
+ * slow path (loop-wrap.ts); entry checks call a per-function trampoline and
+ * return (emit.ts `emitEntryCheck`). The cheaper arm of a simple if/else is
+ * charged in the segment before the `if` (`foldDepth`). No objects are
+ * allocated per instruction.
  */
 import { AgentOsError } from '../errors/index.ts';
 import {
@@ -18,8 +21,8 @@ import {
   type WasmModule,
 } from '../wasm/index.ts';
 import {
-  closeSegment, dropRange, emitCharge, emitCheck, emitDynamicCharge, emitGlobalGet, emitGlobalSet, emitLocal, emitReload,
-  emitSync, type OpenSegment,
+  closeSegment, dropRange, emitCharge, emitCheck, emitDynamicCharge, emitEntryCheck, emitGlobalGet, emitGlobalSet, emitLocal,
+  emitReload, emitSync, type EntryTrampoline, type OpenSegment,
 } from './emit.ts';
 import {
   blockTakesNoParams, emitLoopCheck, emitLoopSlowPath, emitLoopWrappers, writeRenumberedLabels,
@@ -54,15 +57,25 @@ export interface PlanConflicts {
   any: boolean;
 }
 
+/** What one pass over the code produced besides the bodies. */
+export interface MeteredCode {
+  conflicts: PlanConflicts;
+  /**
+   * The entry trampolines the bodies call (emit.ts `writeEntryTrampoline`), in order: the
+   * k-th has function index `functionCount + 1 + k` and goes after the module's own functions.
+   */
+  trampolines: EntryTrampoline[];
+}
+
 /**
- * Writes the metered code section payload (count + bodies) into `w`.
+ * Writes the metered bodies (without the count) into `w`.
  * @throws AgentOsError 'invalid-component' for malformed bodies or out-of-range indices,
  *   'unsupported-feature' for unknown opcodes, 'limit-exceeded' for too many locals.
  */
-export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanState): PlanConflicts {
+export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanState): MeteredCode {
   const m = job.module;
   const conflicts: PlanConflicts = { drop: new Uint8Array(m.code.length), tailCalls: false, any: false };
-  w.u32(m.code.length);
+  const trampolines: EntryTrampoline[] = [];
   for (let i = 0; i < m.code.length; i++) {
     const fn = m.code[i];
     const paramCount = m.types[m.functions[i]].params.length;
@@ -94,7 +107,8 @@ export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanSta
       if (ownLocal) w.u8(1), w.u8(0x7e);
       if (scratch >= 0) w.u8(1), w.u8(0x7f);
       const outcome = rewriteBody(w, {
-        job, fnIndex: i, localCount, counterLocal, scratch, state, restartOnLoop, passing, conflicts, wrapLoops,
+        job, fnIndex: i, paramCount, localCount, counterLocal, scratch, state, restartOnLoop, passing, conflicts, wrapLoops,
+        trampolines,
       });
       if (outcome === DONE) {
         w.endSized(mark);
@@ -116,7 +130,7 @@ export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanSta
     }
   }
   if (conflicts.tailCalls && job.plan.passedType.some((t) => t >= 0)) conflicts.any = true;
-  return conflicts;
+  return { conflicts, trampolines };
 }
 
 const DONE = 0;
@@ -130,6 +144,7 @@ const RESTART_UNWRAPPED = 3;
 interface BodyJob {
   job: CodeRewrite;
   fnIndex: number;
+  paramCount: number;
   localCount: number;
   /** Index of the i64 local holding the counter, or -1 when the global is used directly. */
   counterLocal: number;
@@ -149,6 +164,8 @@ interface BodyJob {
    * labels around the loop, so branches from inside it to labels outside it are renumbered.
    */
   wrapLoops: boolean;
+  /** The entry trampolines of the bodies written so far; a kept entry check adds one. */
+  trampolines: EntryTrampoline[];
 }
 
 /** Writes one body; returns DONE, or asks for a rewrite with the other counter placement. */
@@ -180,11 +197,21 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
   // The open segment (one object per body, updated in place).
   const seg: OpenSegment = { start: w.pos, constant: 0, end: 0 };
   seg.constant = emitCharge(w, cl);
+  // With a local counter the charge's `local.set` becomes a `local.tee` feeding the check
+  // (two bytes less: V8's inliner budgets by size); it is a `local.set` again if the check goes.
+  let teeAt = -1;
+  if (cl >= 0) {
+    teeAt = w.pos - 2;
+    for (let v = cl >>> 7; v !== 0; v >>>= 7) teeAt--;
+    w.buf[teeAt] = 0x22;
+  }
   // The entry check, dropped again at the end for a leaf without loops or calls:
   // its cost is bounded by its size and the caller's next check catches it.
   let entryCheck = w.pos;
-  emitCheck(w, cl);
+  const trampoline = b.job.functionCount + 1 + b.trampolines.length;
+  emitEntryCheck(w, cl, passing, b.paramCount, trampoline);
   let entryCheckEnd = w.pos;
+  let entryCost = 0;
   seg.end = w.pos;
   let entrySegmentOpen = true;
   let needsEntryCheck = false;
@@ -194,6 +221,38 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
   let wrapped = 0; // wraps[depth - 1]: > 0 inside a wrapped loop, where branch labels need renumbering
   const headerCosts: number[] = [];
   let headerLevel = -1; // level of the wrapped loop whose header segment is open
+  // If/else charge folding: the segment before an `if` and the then-arm's segment stay open
+  // (unpatched) until the else-arm's cost is known; then the cheaper arm's cost moves into the
+  // segment before the `if`, which dominates both arms. Only arms without nested blocks qualify.
+  let foldDepth = -1; // depth inside the pending if/else, or -1
+  const pre: OpenSegment = { start: 0, constant: 0, end: 0 };
+  const thenSeg: OpenSegment = { start: 0, constant: 0, end: 0 };
+  let preCost = 0;
+  let thenCost = -1; // -1 until the `else`
+  let preIsEntry = false;
+
+  /** Closes the segment before a pending `if`; when it is the entry segment, its check moves with it. */
+  const closePre = (total: number): number => {
+    const shrunk = closeSegment(w, pre, total);
+    if (preIsEntry) {
+      if (total === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
+      entryCheck -= shrunk;
+      entryCheckEnd -= shrunk;
+      teeAt -= shrunk;
+      entryCost = total;
+    }
+    return shrunk;
+  };
+  /** Gives up a pending fold (a nested block in an arm): the pending segments close with their own costs. */
+  const abortFold = (): void => {
+    let moved = 0;
+    if (thenCost >= 0) moved += closeSegment(w, thenSeg, thenCost);
+    moved += closePre(preCost);
+    seg.start -= moved;
+    seg.constant -= moved;
+    seg.end -= moved;
+    foldDepth = -1;
+  };
 
   // The position lives in a local on the fast path; the slow path goes through `r`.
   let p = r.pos;
@@ -269,19 +328,50 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         }
         w.copy(src, copyFrom, r.pos);
         copyFrom = r.pos;
+        if (foldDepth >= 0 && ((op === 0x05 && foldDepth === depth) || (op === 0x0b && foldDepth === depth + 1))) {
+          if (op === 0x05) {
+            // The then-arm ends: keep its charge open until the else-arm's cost is known.
+            thenSeg.start = seg.start, thenSeg.constant = seg.constant, thenSeg.end = seg.end;
+            thenCost = cost;
+          } else {
+            // Later segments first, so the positions of the earlier ones stay valid.
+            const fold = thenCost >= 0 ? Math.min(thenCost, cost) : 0;
+            closeSegment(w, seg, cost - fold);
+            if (thenCost >= 0) closeSegment(w, thenSeg, thenCost - fold);
+            closePre(preCost + fold);
+            foldDepth = -1;
+          }
+          seg.start = w.pos;
+          seg.constant = emitCharge(w, cl);
+          seg.end = w.pos;
+          cost = 0;
+          dead = false;
+          p = r.pos;
+          continue;
+        }
         const shrunk = closeSegment(w, seg, cost);
         if (headerLevel >= 0) headerCosts[headerLevel] = cost, headerLevel = -1;
         if (entrySegmentOpen) {
           if (cost === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
           entryCheck -= shrunk;
           entryCheckEnd -= shrunk;
+          teeAt -= shrunk;
+          entryCost = cost;
           entrySegmentOpen = false;
         }
         if (closesWrapped) emitLoopSlowPath(w, cl, headerCosts[depth]);
         if (depth === 0) {
           if (r.pos !== r.end) malformed('operators remaining after the end of the function', r.pos);
           w.copy(src, copyFrom, r.pos);
-          if (!needsEntryCheck) dropRange(w, entryCheck, entryCheckEnd);
+          if (!needsEntryCheck) {
+            dropRange(w, entryCheck, entryCheckEnd);
+            if (cl >= 0) w.buf[teeAt] = 0x21;
+          } else if (entryCost > 0) {
+            // The check stayed (a zero-cost entry segment took its check with it): its trampoline is due.
+            b.trampolines.push({
+              definedIndex: b.fnIndex, functionIndex: plan.imported + b.fnIndex + 1, paramCount: b.paramCount, passing, entryCost,
+            });
+          }
           if (passing) {
             // The original `end` closed the wrapping block: hand the counter back as the last result.
             emitLocal(w, 0x20, cl);
@@ -307,6 +397,7 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         if (op === 0x06 || op === 0x1f) handlers = true;
         if (op === 0x03 && b.restartOnLoop && !handlers) return RESTART_LOCAL;
         if ((op === 0x06 || op === 0x1f) && wrapped > 0) return RESTART_UNWRAPPED;
+        if (foldDepth >= 0) abortFold();
         readImmediates(r, imm, state);
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
@@ -320,6 +411,23 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         wraps[depth] = wraps[depth - 1] + (wrap ? 1 : 0);
         wrapped = wraps[depth];
         depth++;
+        if (op === 0x04 && !dead && headerLevel < 0) {
+          // Defer the charge before the `if` (see foldDepth).
+          w.copy(src, copyFrom, r.pos);
+          copyFrom = r.pos;
+          pre.start = seg.start, pre.constant = seg.constant, pre.end = seg.end;
+          preCost = cost;
+          preIsEntry = entrySegmentOpen;
+          entrySegmentOpen = false;
+          thenCost = -1;
+          foldDepth = depth;
+          seg.start = w.pos;
+          seg.constant = emitCharge(w, cl);
+          seg.end = w.pos;
+          cost = 0;
+          p = r.pos;
+          continue;
+        }
         if (op === 0x03 || op === 0x04) {
           w.copy(src, copyFrom, r.pos);
           copyFrom = r.pos;
@@ -329,6 +437,8 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
             if (cost === 0) needsEntryCheck = true;
             entryCheck -= shrunk;
             entryCheckEnd -= shrunk;
+            teeAt -= shrunk;
+            entryCost = cost;
             entrySegmentOpen = false;
           }
           if (op === 0x03) needsEntryCheck = true;
