@@ -7,6 +7,12 @@
  * V8 compiles everything with TurboFan up front (--no-liftoff, no lazy
  * compilation), as it would once a hot workload has tiered up.
  *
+ * Without Liftoff there are no call counts, so V8 inlines by a static budget
+ * and also inlines the never-taken slow paths (the entry trampolines) that
+ * production tiering leaves alone, which fills its budget with cold code; the
+ * `calls` workload is therefore also counted with --no-wasm-inlining, the
+ * metering work alone.
+ *
  * Instruction counts are not time (a spill costs less than a division), but
  * they track what the metering code adds; bench/sandbox/metering-overhead
  * gives the wall-clock figures beside them.
@@ -37,12 +43,12 @@ function hasValgrind(): boolean {
 }
 
 /** Instructions callgrind counted inside the workload, and what the export returned. */
-function count(file: string, name: string, arg: number): { instructions: number; result: string } {
+function count(file: string, name: string, arg: number, extraFlags: string[] = []): { instructions: number; result: string } {
   const child = spawnSync('valgrind', [
     '--tool=callgrind', '--collect-atstart=no', '--toggle-collect=Builtins_TypedArrayPrototypeFindLastIndex',
     // V8 writes and patches machine code at run time: valgrind must notice.
     '--smc-check=all-non-file', '--callgrind-out-file=/dev/null',
-    process.execPath, ...V8_FLAGS, CHILD, file, name, String(arg),
+    process.execPath, ...V8_FLAGS, ...extraFlags, CHILD, file, name, String(arg),
   ], { encoding: 'utf8', timeout: 120_000 });
   const collected = /Collected\s*:\s*(\d+)/.exec(child.stderr);
   if (child.status !== 0 || !collected) throw new Error(`callgrind run of ${name} failed: ${child.stderr.slice(-2000)}`);
@@ -59,17 +65,20 @@ try {
   const meteredFile = join(dir, 'metered.wasm');
   writeFileSync(plainFile, source);
   writeFileSync(meteredFile, metered);
-  for (const [name, arg] of Object.entries(ARGS)) {
-    const conditions = { workload: name, arg, v8Flags: V8_FLAGS.join(' '), tool: 'valgrind callgrind', instrument: 'defaults' };
+  const runs: [string, number, string[]][] = Object.entries(ARGS).map(([name, arg]) => [name, arg, []]);
+  runs.push(['calls', ARGS.calls, ['--no-wasm-inlining']]);
+  for (const [name, arg, extraFlags] of runs) {
+    const label = extraFlags.length > 0 ? `${name}.no-wasm-inlining` : name;
+    const conditions = { workload: name, arg, v8Flags: [...V8_FLAGS, ...extraFlags].join(' '), tool: 'valgrind callgrind', instrument: 'defaults' };
     if (!available) {
-      results.push({ name: `metering.overhead-instructions.${name}`, value: -1, unit: '%', target: null, conditions: baseConditions({ ...conditions, skipped: 'valgrind not found' }) });
+      results.push({ name: `metering.overhead-instructions.${label}`, value: -1, unit: '%', target: null, conditions: baseConditions({ ...conditions, skipped: 'valgrind not found' }) });
       continue;
     }
-    const plain = count(plainFile, name, arg);
-    const withFuel = count(meteredFile, name, arg);
+    const plain = count(plainFile, name, arg, extraFlags);
+    const withFuel = count(meteredFile, name, arg, extraFlags);
     if (plain.result !== withFuel.result) throw new Error(`${name}: metered returned ${withFuel.result}, unmetered ${plain.result}`);
     results.push({
-      name: `metering.overhead-instructions.${name}`,
+      name: `metering.overhead-instructions.${label}`,
       value: round((withFuel.instructions / plain.instructions - 1) * 100, 3),
       unit: '%',
       target: null,
