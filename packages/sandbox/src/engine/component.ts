@@ -78,7 +78,9 @@ export class Component {
    *   'memory-limit' or 'invalid-component' when a core module cannot be instantiated.
    */
   instantiate(store: Store, options: InstantiateOptions = {}): Promise<ComponentInstance> {
-    const wasmFunctions = new WeakSet<object>();
+    // Only needed while the core modules are linked; the glue keeps `instantiateCore` (and so
+    // this scope) alive as long as the instance, so it is dropped once instantiation ends.
+    let wasmFunctions: WeakSet<object> | undefined = new WeakSet<object>();
     const flag = store.canSuspend;
     const link = (module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports => {
       const linked: WebAssembly.Imports = {};
@@ -87,7 +89,7 @@ export class Component {
         const out: Record<string, WebAssembly.ImportValue> = {};
         for (const name in members) {
           const value = members[name];
-          out[name] = typeof value === 'function' && !wasmFunctions.has(value) ? guardHostFunction(value as (...args: unknown[]) => unknown, `${namespace}#${name}`, flag) : value;
+          out[name] = typeof value === 'function' && !wasmFunctions?.has(value) ? guardHostFunction(value as (...args: unknown[]) => unknown, namespace, name, flag) : value;
         }
         linked[namespace] = out;
       }
@@ -99,7 +101,7 @@ export class Component {
       const exports = instance.exports;
       for (const name in exports) {
         const value = exports[name];
-        if (typeof value === 'function') wasmFunctions.add(value);
+        if (typeof value === 'function') wasmFunctions?.add(value);
         else if (value instanceof WebAssembly.Memory) store.trackMemory(value, this.maxMemoryBytes);
       }
       return instance;
@@ -110,10 +112,12 @@ export class Component {
       return instance ? adopt(instance) : WebAssembly.instantiate(module, linked).then(adopt);
     };
     const fail = (error: unknown): never => {
+      wasmFunctions = undefined;
       store.endCall();
       throw instantiationError(error, store);
     };
     const done = (exports: Record<string, unknown>): ComponentInstance => {
+      wasmFunctions = undefined;
       store.endCall();
       return new ComponentInstance({ exports, store, functions: this.functions, async: this.async });
     };
@@ -127,6 +131,7 @@ export class Component {
       // The glue's instantiate returns its exports directly when every instantiateCore did.
       pending = (this.#glue.instantiate as unknown as SyncGlueInstantiate)((name) => this.#module(name), imports, instantiateCore, hooks);
     } catch (error) {
+      wasmFunctions = undefined;
       store.endCall();
       return Promise.reject(instantiationError(error, store));
     }
@@ -178,15 +183,17 @@ function needsFuel(module: WebAssembly.Module): boolean {
  * Wraps a JS function a core module imports (a glue trampoline that calls the host):
  * no suspension is possible while it runs (JS frames), and anything it throws
  * reaches the guest as a trap with a clear message, never a host stack.
+ * One wrapper per import and instance (a QuickJS component has ~80), so it keeps the two
+ * name parts it already has and builds `namespace#name` only for an error.
  */
-function guardHostFunction(fn: (...args: unknown[]) => unknown, name: string, flag: WebAssembly.Global<'i32'>): (...args: unknown[]) => unknown {
+function guardHostFunction(fn: (...args: unknown[]) => unknown, namespace: string, name: string, flag: WebAssembly.Global<'i32'>): (...args: unknown[]) => unknown {
   const guarded = function (this: unknown, ...args: unknown[]): unknown {
     const previous = flag.value;
     flag.value = 0;
     try {
       return fn.apply(this, args);
     } catch (error) {
-      throw hostImportError(error, name);
+      throw hostImportError(error, `${namespace}#${name}`);
     } finally {
       flag.value = previous;
     }
