@@ -24,11 +24,12 @@
  * `[...str].length` on every string it lowers (30 % of a string call), a
  * figure nothing reads. Both are held to the same discipline. A third writes
  * a lowered UTF-16 string with native copies instead of jco's per code unit
- * loop (~4 µs per KiB on Node 24; see `encodeUtf16` in hooks.ts).
+ * loop (~4 µs per KiB on Node 24; see `lowerUtf16` in strings.ts).
  *
- * For components whose core instances import nothing from the glue, sync
- * export calls skip jco's task bookkeeping, which nothing can observe there
- * (lean-tasks.ts). Last, jco's runtime definitions are hoisted out of `instantiate()` so
+ * Sync export calls skip jco's task bookkeeping while nothing can observe it:
+ * always for components whose core instances import nothing from the glue,
+ * and for the others until the guest calls a JS import, which creates jco's
+ * real task on the spot (lean-tasks.ts, lazy-task.ts). Last, jco's runtime definitions are hoisted out of `instantiate()` so
  * instances share them (hoist.ts), and the scan runs on that output.
  */
 import { AgentOsError } from '../errors/index.ts';

@@ -1,9 +1,12 @@
 /**
  * The `$agentos` hooks the hardened glue calls (see harden.ts): fatal string
- * decoding with a size cap, list length caps, bounds-checked list copies, and
- * the JSPI wrappers that keep the store's "may suspend here" flag current.
+ * decoding with a size cap (the codecs are in strings.ts), list length caps,
+ * bounds-checked list copies, and the JSPI wrappers that keep the store's
+ * "may suspend here" flag current.
  */
 import { AgentOsError } from '../errors/index.ts';
+import { createLeanCalls, type LeanCalls } from './lazy-task.ts';
+import { liftUtf16, liftUtf8, lowerUtf16 } from './strings.ts';
 
 /** Default cap on one lifted string: 16 MiB of encoded bytes. */
 export const DEFAULT_MAX_STRING_BYTES = 16 * 1024 * 1024;
@@ -40,7 +43,7 @@ export interface GuestDecoder {
 
 type ViewType = typeof Uint8Array | typeof Uint16Array | typeof DataView;
 
-export interface BoundaryHooks {
+export interface BoundaryHooks extends LeanCalls {
   utf8Decoder: GuestDecoder;
   utf16Decoder: GuestDecoder;
   checkListLength(length: number): 0;
@@ -76,12 +79,11 @@ export function createBoundaryHooks(options: BoundaryHooksOptions): BoundaryHook
       });
     }
   };
-  const { utf8, utf16 } = decoders();
-  const guestDecoder = (label: string, decoder: TextDecoder): GuestDecoder => ({
+  const guestDecoder = (label: string, lift: (view: ArrayBufferView) => string): GuestDecoder => ({
     decode(view: ArrayBufferView): string {
       checkSize(view.byteLength);
       try {
-        return decoder.decode(view);
+        return lift(view);
       } catch (cause) {
         throw new AgentOsError('trap', `The guest passed a string that is not valid ${label}.`, { cause, details: { kind: 'invalid-string' } });
       }
@@ -100,10 +102,11 @@ export function createBoundaryHooks(options: BoundaryHooksOptions): BoundaryHook
     },
   });
   return {
-    encodeUtf16,
+    ...createLeanCalls(),
+    encodeUtf16: lowerUtf16,
     syncTask,
-    utf8Decoder: guestDecoder('UTF-8', utf8),
-    utf16Decoder: guestDecoder('UTF-16', utf16),
+    utf8Decoder: guestDecoder('UTF-8', liftUtf8),
+    utf16Decoder: guestDecoder('UTF-16', liftUtf16),
     checkListLength(length: number): 0 {
       if (length > maxListLength) {
         throw new AgentOsError('limit-exceeded', `The guest passed a list of ${length} elements; the limit is ${maxListLength}.`, {
@@ -151,33 +154,6 @@ export function createBoundaryHooks(options: BoundaryHooksOptions): BoundaryHook
   };
 }
 
-/** Below this many code units jco's own loop is as fast as the native path's setup. */
-const NATIVE_ENCODE_MIN = 64;
-const asciiEncoder = new TextEncoder();
-
-/**
- * Writes the code units of `str` into `out` as jco's little-endian loop does, but an
- * all-ASCII string (the common case) with two native copies: UTF-8-encode it into the
- * second half of `out`'s own bytes (the guest's fresh allocation, fully overwritten next),
- * then widen those bytes into `out` (`set` copies an overlapping source first). Anything
- * else (a non-ASCII unit, a lone surrogate) falls back to the exact per-unit copy, so
- * the guest always receives the string's code units unchanged.
- */
-function encodeUtf16(str: string, out: Uint16Array): number {
-  const len = str.length;
-  if (len >= NATIVE_ENCODE_MIN) {
-    const bytes = new Uint8Array(out.buffer, out.byteOffset + len, len);
-    const { read, written } = asciiEncoder.encodeInto(str, bytes);
-    // One byte per code unit for every unit read: all of them are ASCII.
-    if (read === len && written === len) {
-      out.set(bytes);
-      return len;
-    }
-  }
-  for (let i = 0; i < len; i++) out[i] = str.charCodeAt(i);
-  return len;
-}
-
 const syncTasks: SyncTask[] = [];
 
 /**
@@ -209,19 +185,6 @@ function syncTask(componentIdx: number): SyncTask {
     syncTasks[componentIdx] = task;
   }
   return task;
-}
-
-let shared: { utf8: TextDecoder; utf16: TextDecoder } | undefined;
-
-/**
- * One pair of fatal decoders for every instance: a non-streaming `decode` keeps no state
- * between calls, and making them per instance costs instantiation time and memory.
- * Measured on Node 24 (1 KiB): the fatal UTF-16 decoder is as fast as a lenient decode
- * followed by a U+FFFD scan, and 3x faster than String.fromCharCode + isWellFormed().
- */
-function decoders(): { utf8: TextDecoder; utf16: TextDecoder } {
-  shared ??= { utf8: new TextDecoder('utf-8', { fatal: true }), utf16: new TextDecoder('utf-16le', { fatal: true }) };
-  return shared;
 }
 
 interface Jspi {

@@ -71,10 +71,40 @@ describe('leanSyncTasks', () => {
     expect(() => poor.callSync('docs:adder/add#add', [1, 2])).toThrow(expect.objectContaining({ code: 'illegal-state' }));
   });
 
-  it('does not apply to a component with imports (strings)', async () => {
+  it('gives a component with imports deferred tasks and guards its core imports', () => {
+    const glue = wrapper(undefined, 'instantiateCore(yield module0, { env: { log } })').replace('$agentos) {', '$agentos) {\n  class AsyncTask {\n    static _ID = 0n;\n    constructor() { this.#id = ++AsyncTask._ID; }\n  }');
+    const { source, count } = leanSyncTasks(glue);
+    expect(count).toBe(1);
+    expect(source).toContain('$agentos.lazyTask(3, () => AsyncTask._ID + 1n, () => createNewCurrentTask({');
+    expect(source).toContain('instantiateCore = $agentos.guardCore(instantiateCore);');
+  });
+
+  it.each([
+    ['tasks are numbered some other way', (g: string) => g],
+    ['the glue makes a table of its own', (g: string) => g.replace('$agentos) {', '$agentos) {\n  class AsyncTask {\n    static _ID = 0n;\n  }\n  const t = new WebAssembly.Table({ element: "anyfunc", initial: 1 });\n  ++AsyncTask._ID;')],
+  ])('keeps every real task of a component with imports when %s', (_, edit) => {
+    const glue = edit(wrapper(undefined, 'instantiateCore(yield module0, { env: { log } })'));
+    expect(leanSyncTasks(glue)).toEqual({ source: glue, count: 0 });
+  });
+
+  it('applies to strings, whose exports still return, call their imports and trap as before', async () => {
     const engine = new Engine();
+    const bytes = component('strings.component.wasm');
     const { hardenGlue } = await import('./harden.ts');
-    const report = hardenGlue((await engine.transpile(component('strings.component.wasm'))).glue).report;
-    expect(report.applied['sync export calls without task bookkeeping (nothing can observe it)']).toBe(0);
+    const report = hardenGlue((await engine.transpile(bytes)).glue).report;
+    expect(report.applied['sync export calls without task bookkeeping (nothing can observe it)']).toBe(3);
+    const strings = await engine.load(bytes);
+    const calls: string[] = [];
+    const imports = { 'test:strings/imports': { takeBasic: (s: string) => calls.push(s), returnUnicode: () => '🚀🚀🚀 𠈄𓀀' } };
+    const instance = await strings.instantiate(new Store({ fuel: 'unlimited' }), { imports });
+    const text = `${'x'.repeat(100)}é😀`;
+    // A call that reaches imports gets jco's real task; the lean calls around it still work.
+    expect(instance.callSync('roundtrip', [text])).toBe(text);
+    instance.callSync('test-imports', []);
+    expect(calls).toEqual(['latin utf16']);
+    expect([instance.callSync('roundtrip', [text]), instance.callSync('return-empty', [])]).toEqual([text, '']);
+    const poor = await strings.instantiate(new Store({ fuel: 1000n }), { imports });
+    expect(() => poor.callSync('roundtrip', ['y'.repeat(4096)])).toThrow(expect.objectContaining({ code: 'out-of-fuel' }));
+    expect(() => poor.callSync('roundtrip', ['y'])).toThrow(expect.objectContaining({ code: 'illegal-state' }));
   });
 });
