@@ -4,11 +4,18 @@
  * call on the stack: after `run` returned, between two deliveries to a resident
  * agent) `compact` stores a snapshot of the instance taken at the journal's end;
  * recovery then instantiates fresh, restores the snapshot (`openSnapshot`) and replays only
- * the entries after it (`new Replay(entries, from)`).
+ * the entries after it (`new Replay(journal, from)`).
  *
- * Entries before the snapshot stay in the Store: the journal's positions must stay
- * contiguous for `Journal.open`, and usage accounting (calls, tokens) still reads
- * them. The snapshot's position marks them as no longer needed for replay.
+ * With `discard`, the entries before the snapshot are then deleted
+ * (`Journal.discardBefore`). The order makes every crash survivable: the journal
+ * is flushed, then the snapshot written (durable), then the entries before it
+ * deleted in one batch that first records where the journal now starts. A crash
+ * before the snapshot is durable leaves the previous snapshot and every entry; one
+ * between snapshot and delete leaves both (either replay works); a delete is all or
+ * nothing (and even a store that stopped part-way leaves a journal that opens and
+ * replays from the snapshot, see journal/load.ts). Once discarded, a replay from the
+ * start is impossible (`Replay` refuses it with 'illegal-state'), so discard only
+ * where every later replay of the agent starts from its snapshot.
  */
 import type { Store as SandboxStore } from '../../../sandbox/src/engine/index.ts';
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
@@ -19,13 +26,14 @@ import { readSnapshot, restoreStore, snapshotStore } from './snapshot.ts';
 /**
  * Snapshots the instance in `store` at the journal's current end and keeps it as the
  * agent's latest snapshot, after the journal itself is durable (the snapshot must never
- * be ahead of the entries it stands for).
+ * be ahead of the entries it stands for); with `discard`, then deletes the entries before it.
+ * @returns the snapshot's position, its size, and how many entries were deleted.
  * @throws AgentOsError 'illegal-state' when the journal's last call has not completed (not a
  *   quiescent point); 'unsupported-feature' when the component's state cannot be captured
  *   (loaded without `exportState`, or tables changed at run time: keep replaying from the start);
- *   the Store's errors.
+ *   the Store's errors (the snapshot, if written, stays valid: see the module comment).
  */
-export async function compact(options: { agents: AgentStore; journal: Journal; store: SandboxStore; meta?: unknown }): Promise<{ seq: number; bytes: number }> {
+export async function compact(options: { agents: AgentStore; journal: Journal; store: SandboxStore; meta?: unknown; discard?: boolean }): Promise<{ seq: number; bytes: number; discarded: number }> {
   const { journal } = options;
   const last = journal.entries.at(-1);
   if (last && last.state !== 'completed') {
@@ -35,7 +43,8 @@ export async function compact(options: { agents: AgentStore; journal: Journal; s
   const bytes = snapshotStore(options.store, { seq, meta: options.meta });
   await journal.flush();
   await options.agents.putSnapshot(journal.agentId, bytes);
-  return { seq, bytes: bytes.length };
+  const discarded = options.discard ? await journal.discardBefore(seq) : 0;
+  return { seq, bytes: bytes.length, discarded };
 }
 
 /** The agent's latest snapshot, opened: where replay continues, and how to put it into an instance. */

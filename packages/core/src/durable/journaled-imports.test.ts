@@ -7,6 +7,28 @@ import { journalImports } from './journaled-imports.ts';
 const KV = 'agentos:runtime/kv';
 const CLOCK = 'agentos:runtime/clock';
 
+/** A MemoryStore that counts its committed writes (a put or a batch each). */
+class CountingStore extends MemoryStore {
+  commits = 0;
+  override async put(key: string, value: Uint8Array): Promise<number> {
+    this.commits++;
+    return super.put(key, value);
+  }
+  override async batch(...args: Parameters<MemoryStore['batch']>): ReturnType<MemoryStore['batch']> {
+    this.commits++;
+    return super.batch(...args);
+  }
+}
+
+/** Copies every journal entry of `from` into a new store: the state a host killed at this instant leaves behind. */
+async function crashCopy(from: Store): Promise<MemoryStore> {
+  const copy = new MemoryStore();
+  for (const entry of (await Journal.open(from, 'agent-1')).entries) {
+    await copy.put(`agents/agent-1/journal/${String(entry.seq).padStart(12, '0')}`, new TextEncoder().encode(JSON.stringify(entry)));
+  }
+  return copy;
+}
+
 /** A tiny "host": a counter clock, a kv that counts its effects, and a fuel counter the test moves. */
 function world() {
   const effects: { key: string; idempotencyKey: string | undefined }[] = [];
@@ -51,6 +73,8 @@ describe('journaled imports', () => {
     first.state.fuel = 30n;
     await expect(live.imports[KV].get('boom')).rejects.toMatchObject({ code: 'not-found' });
     expect(first.effects).toHaveLength(1);
+    // The slice end: the runtime commits the outcomes queued since the last external call.
+    await live.journal.flush();
 
     const second = world();
     const replayed = await second.wrap(store);
@@ -87,6 +111,7 @@ describe('journaled imports', () => {
     const retried = await second.wrap(fresh);
     await retried.imports[KV].set('pay');
     expect(second.effects).toEqual([{ key: 'pay', idempotencyKey: first.effects[0].idempotencyKey }]);
+    await retried.journal.flush();
     expect((await Journal.open(fresh, 'agent-1')).entries[0]).toMatchObject({ state: 'completed', seq: 0 });
   });
 
@@ -108,5 +133,57 @@ describe('journaled imports', () => {
     await expect(imports[KV].get('boom')).rejects.toMatchObject({ code: 'not-found' });
     expect(journal.entries[0].state).toBe('started');
     expect(journal.pending).toBe(0);
+  });
+
+  it('commits once per external call: an outcome is written with the next started entry, reads ride along', async () => {
+    const store = new CountingStore();
+    const w = world();
+    const { imports, journal } = await w.wrap(store);
+    for (let i = 0; i < 5; i++) {
+      w.state.fuel = BigInt(10 * i);
+      await imports[KV].set(`k${i}`);
+      w.state.fuel += 1n;
+      await imports[KV].get(`k${i}`);
+      imports[CLOCK].now();
+    }
+    expect(store.commits).toBe(5);
+    expect(journal.pending).toBe(3);
+    await journal.flush();
+    expect(store.commits).toBe(6);
+    expect((await Journal.open(store, 'agent-1')).entries.map((e) => e.state)).toEqual(Array(15).fill('completed'));
+  });
+
+  it('has every earlier outcome durable by the time the next effect runs', async () => {
+    const store = new MemoryStore();
+    const w = world();
+    const { imports } = await w.wrap(store);
+    await imports[KV].set('a');
+    w.state.fuel = 1n;
+    await imports[KV].get('x');
+    let crashed: MemoryStore | undefined;
+    w.state.beforeEffect = async () => void (crashed = await crashCopy(store));
+    w.state.fuel = 2n;
+    await imports[KV].set('b');
+    // Killed while `b` runs: `a` and the read before it are there with their outcomes, `b` as started.
+    const entries = (await Journal.open(crashed!, 'agent-1')).entries;
+    expect(entries.map((e) => [e.function, e.state])).toEqual([['set', 'completed'], ['get', 'completed'], ['set', 'started']]);
+  });
+
+  it('retries with the same key an external call whose outcome the guest saw but no commit carried yet, and re-runs later reads', async () => {
+    const store = new MemoryStore();
+    const first = world();
+    const live = await first.wrap(store);
+    await live.imports[KV].set('pay');
+    first.state.fuel = 1n;
+    await live.imports[KV].get('x');
+    // Killed here: the guest saw both outcomes, nothing outside depended on them, and the store holds `pay` as started.
+    const second = world();
+    const recovered = await second.wrap(await crashCopy(store));
+    expect(recovered.journal.entries.map((e) => e.state)).toEqual(['started']);
+    await recovered.imports[KV].set('pay');
+    second.state.fuel = 1n;
+    expect(await recovered.imports[KV].get('x')).toEqual({ tag: 'ok', val: new TextEncoder().encode('x') });
+    expect(second.effects).toEqual([{ key: 'pay', idempotencyKey: first.effects[0].idempotencyKey }]);
+    expect(recovered.journal.length).toBe(2);
   });
 });

@@ -5,12 +5,28 @@
  * recorded is exactly what the guest was handed, so replay re-runs neither
  * effects nor policy decisions.
  *
- * Durability: async imports return only after their entry is in the Store.
- * External calls are written as `started` before they run, so a crash in the
- * middle leaves a trace and recovery retries them with the same idempotency
- * key. Sync imports (log, clock, random) cannot wait: their entries are
- * queued and written with the next async call or at the end of the slice —
- * nothing the world outside saw can be lost with them.
+ * Durability: one commit per external call. An external call's `started`
+ * entry is committed before its effect runs, together with everything queued
+ * before it (the outcomes of earlier calls, sync calls' entries); a crash in
+ * the effect leaves a trace and recovery retries it with the same idempotency
+ * key. Outcomes — of external calls, async reads and sync imports alike — are
+ * only queued: they reach the Store with the next external call's commit, or
+ * with the commit the runtime makes before anything else leaves the host (the
+ * slice end, before its report and the agent record; `runtime.flush()`; a
+ * delivery's reply). Why no step the world saw can be lost that way:
+ * - Everything outside the host learns of the guest only through an external
+ *   call's effect or an acknowledgement (slice report, record, flush, reply),
+ *   and each is preceded by a commit of every entry queued so far, in one
+ *   atomic batch. So the durable journal always holds, in order, every call
+ *   whose outcome anything outside could have depended on.
+ * - After a crash, replay hands the guest those outcomes again; it is
+ *   deterministic, so it re-derives exactly what it did up to that commit.
+ * - Beyond it, nothing was seen: reads are simply re-run (their new answer is
+ *   the only one anyone will ever see), and an external call whose outcome was
+ *   not committed is still journaled `started` under the same position, so it
+ *   is retried with the same idempotency key and the receiver answers from its
+ *   record instead of acting twice — the window that exists anyway between an
+ *   effect and the commit of its outcome, only wider.
  */
 import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { HostImports } from '../../../sandbox/src/index.ts';
@@ -99,7 +115,7 @@ export function journalImports(imports: HostImports, options: JournaledImportsOp
   }
 
   async function liveCall(entry: JournalEntry, fn: (...args: unknown[]) => unknown, args: unknown[]): Promise<unknown> {
-    // The trace of an external call must be durable before its effect can happen.
+    // The trace of an external call (and every outcome queued before it) must be durable before its effect can happen.
     if (entry.effect === 'external') await options.journal.flush();
     current = { seq: entry.seq, idempotencyKey: entry.idempotencyKey };
     let value: unknown;
@@ -107,12 +123,12 @@ export function journalImports(imports: HostImports, options: JournaledImportsOp
       value = await fn(...args);
     } catch (error) {
       current = undefined;
-      if (fail(entry, error)) await options.journal.flush();
+      fail(entry, error);
       throw error;
     }
     current = undefined;
+    // Queued, not committed: see the module comment for why the next commit is soon enough.
     options.journal.complete(entry.seq, { result: value, endedAt: options.now() });
-    await options.journal.flush();
     return value;
   }
 
@@ -120,12 +136,11 @@ export function journalImports(imports: HostImports, options: JournaledImportsOp
     return options.journal.begin({ interface: iface, function: name, args, effect, fuelAtCall: options.fuelUsed(), startedAt: options.now() });
   }
 
-  /** Journals what a call threw into the guest, unless the process is being stopped. @returns whether it did. */
-  function fail(entry: JournalEntry, error: unknown): boolean {
-    if (options.stopped()) return false;
+  /** Queues what a call threw into the guest, unless the process is being stopped (then the call stays open). */
+  function fail(entry: JournalEntry, error: unknown): void {
+    if (options.stopped()) return;
     const known = isAgentOsError(error) ? error : new AgentOsError('internal', error instanceof Error ? error.message : String(error));
     options.journal.complete(entry.seq, { error: { code: known.code, message: known.message }, endedAt: options.now() });
-    return true;
   }
 
   return { imports: wrapped, current: () => current };

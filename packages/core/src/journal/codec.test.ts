@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalValue, decodeValue, encodeValue } from './codec.ts';
+import { canonicalValue, decodeValue, encodeValue, sameValue } from './codec.ts';
 
 describe('journal value encoding', () => {
   it('round-trips bigints, bytes, undefined and nested records', () => {
@@ -38,5 +38,22 @@ describe('base64', () => {
       expect(toBase64(bytes)).toBe(expected);
       expect(fromBase64(expected)).toEqual(bytes);
     }
+  });
+
+  it('finds a value equal to an encoded one exactly when their canonical texts are equal', () => {
+    const values: unknown[] = [
+      0, -0, 1, 1.5, 'a', '', true, false, null, undefined, 1n, -1n, 0n, new Uint8Array([]), new Uint8Array([1]), [], [undefined], [null],
+      {}, { a: 1 }, { a: 1, b: 2 }, { b: 2, a: 1 }, { a: undefined }, { $a: 1 }, { $object: { a: 1 } }, { $bigint: '1' }, [1, [2, [3n]]],
+      { tag: 'ok', val: { status: 200, body: new Uint8Array([104, 105]) } }, { tag: 'ok', val: { status: 200, body: new Uint8Array([104]) } },
+    ];
+    for (const value of values) {
+      for (const other of values) {
+        const expected = canonicalValue(value) === canonicalValue(other);
+        expect(sameValue(value, encodeValue(other)), `${canonicalValue(value)} vs ${canonicalValue(other)}`).toBe(expected);
+      }
+    }
+    // Values the journal cannot hold equal nothing.
+    expect(sameValue(Number.NaN, encodeValue(0))).toBe(false);
+    expect(sameValue(new Date(0), encodeValue({}))).toBe(false);
   });
 });

@@ -76,6 +76,56 @@ export function decodeValue(encoded: Encoded): unknown {
   return out;
 }
 
+/**
+ * Whether `encodeValue(value)` would have the same canonical text as `encoded`
+ * (replay's argument check), found by walking both: no encoding, no strings
+ * built. A value `encodeValue` refuses equals nothing.
+ */
+export function sameValue(value: unknown, encoded: Encoded, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value === encoded;
+    case 'number':
+      // Non-finite numbers have no journal form; 0 and -0 have the same canonical text, as === says.
+      return Number.isFinite(value) && value === encoded;
+    case 'bigint':
+      return isTag(encoded, '$bigint') && encoded.$bigint === value.toString();
+    case 'undefined':
+      return isTag(encoded, '$undefined') && encoded.$undefined === 1;
+    case 'function':
+    case 'symbol':
+      return false;
+  }
+  if (value === null) return encoded === null;
+  if (depth >= MAX_DEPTH || typeof encoded !== 'object' || encoded === null) return false;
+  if (value instanceof Uint8Array) return isTag(encoded, '$bytes') && encoded.$bytes === toBase64(value);
+  if (Array.isArray(value)) {
+    if (!Array.isArray(encoded) || encoded.length !== value.length) return false;
+    for (let i = 0; i < value.length; i++) if (!sameValue(value[i], encoded[i], depth + 1)) return false;
+    return true;
+  }
+  if (Array.isArray(encoded)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value as object);
+  // A guest object with a `$`-key is journaled wrapped (see encodeValue).
+  const members = keys.some((key) => key.startsWith('$')) ? (isTag(encoded, '$object') ? encoded.$object : undefined) : encoded;
+  if (members === undefined || members === null || typeof members !== 'object' || Array.isArray(members)) return false;
+  if (Object.keys(members).length !== keys.length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(members, key) || !sameValue((value as Record<string, unknown>)[key], members[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/** `encoded` is exactly `{ [tag]: … }`. */
+function isTag<T extends string>(encoded: Encoded, tag: T): encoded is { [K in T]: Encoded } {
+  if (typeof encoded !== 'object' || encoded === null || Array.isArray(encoded) || !Object.hasOwn(encoded, tag)) return false;
+  for (const key in encoded) if (key !== tag) return false;
+  return true;
+}
+
 /** Canonical text (RFC 8785) of a boundary value: equal values, equal text. @throws like `encodeValue`. */
 export function canonicalValue(value: unknown): string {
   return canonicalize(encodeValue(value));

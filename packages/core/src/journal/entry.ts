@@ -45,7 +45,21 @@ export function entryKey(agentId: string, seq: number): string {
   return `${journalPrefix(agentId)}${String(seq).padStart(12, '0')}`;
 }
 
+/**
+ * Store key recording where a compacted journal starts (`{"first":P}`): positions
+ * before P were discarded on purpose, after a snapshot at P (journal.ts). Outside
+ * `journalPrefix`, so listing the entries never meets it.
+ */
+export function journalStartKey(agentId: string): string {
+  return `agents/${agentId}/journal-start`;
+}
+
 const encoder = new TextEncoder();
+
+/** An entry as stored: UTF-8 JSON. */
+export function encodeEntry(entry: JournalEntry): Uint8Array {
+  return encoder.encode(JSON.stringify(entry));
+}
 
 /**
  * The idempotency key of the call at `seq` of an agent: the first 32 hex

@@ -5,8 +5,9 @@
  * that serves a fresh instance its past from it. Durable agents (durable/)
  * wire it into the runtime's host imports.
  */
-export { canonicalValue, decodeValue, encodeValue, fromBase64, toBase64, type Encoded } from './codec.ts';
-export { entryKey, idempotencyKey, journalPrefix, type Effect, type JournalEntry } from './entry.ts';
+export { canonicalValue, decodeValue, encodeValue, fromBase64, sameValue, toBase64, type Encoded } from './codec.ts';
+export { encodeEntry, entryKey, idempotencyKey, journalPrefix, journalStartKey, type Effect, type JournalEntry } from './entry.ts';
 export { sha256Hex, toHexString } from './hash.ts';
 export { Journal, type JournalOutcome, type CallStart } from './journal.ts';
+export type { ScanPage, ScanStore } from './load.ts';
 export { Replay, type CallSite, type ReplayStep } from './replay.ts';

@@ -9,8 +9,9 @@
  */
 import { AgentOsError, ERROR_CODES, type ErrorCode } from '../../../sandbox/src/errors/index.ts';
 import { canonicalize } from '../audit/index.ts';
-import { decodeValue, encodeValue } from './codec.ts';
+import { decodeValue, encodeValue, sameValue } from './codec.ts';
 import type { JournalEntry } from './entry.ts';
+import type { Journal } from './journal.ts';
 
 /** A call the guest makes, as replay compares it. */
 export interface CallSite {
@@ -36,14 +37,25 @@ const LIVE: ReplayStep = { kind: 'live' };
 
 export class Replay {
   readonly #entries: readonly JournalEntry[];
+  /** Position of `#entries[0]`. */
+  readonly #first: number;
   #next: number;
 
   /**
-   * @param entries the journal as it stands; later appends are not replayed (they are the live run's).
+   * @param source the journal as it stands (or its entries); later appends are not replayed (they are the live run's).
    * @param from the first position to serve (the snapshot's position when replay starts from one).
+   * @throws AgentOsError 'illegal-state' when `from` lies before the journal's first retained
+   *   position: those entries were discarded after a snapshot, so replay must start from it.
    */
-  constructor(entries: readonly JournalEntry[], from = 0) {
+  constructor(source: Journal | readonly JournalEntry[], from = 0) {
+    const entries = isJournal(source) ? source.entries : source;
     this.#entries = entries.slice();
+    this.#first = isJournal(source) ? source.first : (entries[0]?.seq ?? from);
+    if (from < this.#first) {
+      throw new AgentOsError('illegal-state', `Cannot replay from journal position ${from}: the entries before ${this.#first} were discarded after a snapshot. Resume from the snapshot at ${this.#first} or later.`, {
+        details: { from, first: this.#first },
+      });
+    }
     this.#next = from;
   }
 
@@ -54,7 +66,12 @@ export class Replay {
 
   /** True while journaled calls remain to be served. */
   get replaying(): boolean {
-    return this.#next < this.#entries.length;
+    return this.#next - this.#first < this.#entries.length;
+  }
+
+  /** The entry the next call will be matched against, or undefined past the journal's end. */
+  peek(): JournalEntry | undefined {
+    return this.#entries[this.#next - this.#first];
   }
 
   /**
@@ -63,7 +80,7 @@ export class Replay {
    *   from the entry at this position.
    */
   next(call: CallSite): ReplayStep {
-    const entry = this.#entries[this.#next];
+    const entry = this.#entries[this.#next - this.#first];
     if (!entry) return LIVE;
     const difference = differs(entry, call);
     if (difference) {
@@ -84,10 +101,15 @@ export class Replay {
   }
 }
 
+function isJournal(source: Journal | readonly JournalEntry[]): source is Journal {
+  return !Array.isArray(source);
+}
+
 function differs(entry: JournalEntry, call: CallSite): string | undefined {
   if (entry.interface !== call.interface || entry.function !== call.function) return 'function';
   if (entry.fuelAtCall !== call.fuelAtCall.toString()) return 'fuel';
-  if (canonicalize(entry.args) !== safeCanonical(call.args)) return 'args';
+  // Walks both values instead of canonicalizing both (the same equality, without building two strings).
+  if (!sameValue(call.args, entry.args)) return 'args';
   return undefined;
 }
 

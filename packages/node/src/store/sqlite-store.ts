@@ -30,6 +30,7 @@ import {
   checkKey, MAX_LIST_LIMIT,
   type BatchOp, type BatchResult, type ListOptions, type ListPage, type Precondition, type Store, type StoreEntry,
 } from '../../../core/src/store/index.ts';
+import type { ScanPage, ScanStore } from '../../../core/src/journal/index.ts';
 import { after, decodeKey, encodeKey, prefixEnd } from './keys.ts';
 
 export interface SqliteStoreOptions {
@@ -62,9 +63,10 @@ interface Statements {
   upsert: StatementSync;
   remove: StatementSync;
   list: StatementSync;
+  scan: StatementSync;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore implements ScanStore {
   /** The underlying connection, for host-side checks (integrity_check) and tools. */
   readonly database: DatabaseSync;
   readonly #sql: Statements;
@@ -105,6 +107,7 @@ export class SqliteStore implements Store {
       upsert: db.prepare('INSERT INTO kv (key, value, version) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version'),
       remove: db.prepare('DELETE FROM kv WHERE key = ?'),
       list: db.prepare('SELECT key, length(value) AS size, version FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
+      scan: db.prepare('SELECT key, value, version FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
     };
     for (const statement of [this.#sql.dataVersion, this.#sql.readCeiling]) statement.setReturnArrays(true);
   }
@@ -131,17 +134,25 @@ export class SqliteStore implements Store {
   async list(options: ListOptions = {}): Promise<ListPage> {
     const limit = options.limit ?? MAX_LIST_LIMIT;
     checkLimit(limit);
-    const prefix = encodeKey(options.prefix ?? '');
-    const end = prefixEnd(prefix);
-    let from = prefix;
-    if (options.cursor !== undefined) {
-      const resume = after(encodeKey(options.cursor));
-      if (compareBytes(resume, from) > 0) from = resume;
-    }
+    const { from, end } = range(options);
     // One row more than asked tells whether another page follows.
     const rows = this.#run('read', () => this.#sql.list.all(from, end, limit + 1)) as { key: Uint8Array; size: number; version: number }[];
     const keys = rows.slice(0, limit).map((row) => ({ key: decodeKey(row.key), size: row.size, version: row.version }));
     return rows.length > limit ? { keys, cursor: keys[keys.length - 1].key } : { keys };
+  }
+
+  /**
+   * Like `list`, with each key's value: one ordered read of the primary-key index instead of a
+   * `get` per key (how journals are loaded, see core journal/load.ts `ScanStore`).
+   * @throws AgentOsError 'invalid-argument' for a bad limit; 'illegal-state' once closed.
+   */
+  async scan(options: ListOptions = {}): Promise<ScanPage> {
+    const limit = options.limit ?? MAX_LIST_LIMIT;
+    checkLimit(limit);
+    const { from, end } = range(options);
+    const rows = this.#run('read', () => this.#sql.scan.all(from, end, limit + 1)) as { key: Uint8Array; value: Uint8Array; version: number }[];
+    const entries = rows.slice(0, limit).map((row) => ({ key: decodeKey(row.key), value: row.value, version: row.version }));
+    return rows.length > limit ? { entries, cursor: entries[entries.length - 1].key } : { entries };
   }
 
   async batch(ops: readonly BatchOp[], options: { preconditions?: readonly Precondition[] } = {}): Promise<BatchResult> {
@@ -255,6 +266,17 @@ function checkValue(key: string, value: Uint8Array): void {
   if (!(value instanceof Uint8Array)) {
     throw new AgentOsError('invalid-argument', `The value for "${key}" must be a Uint8Array (use putJson for objects).`, { details: { key } });
   }
+}
+
+/** The key range [from, end) a listing covers: the prefix's keys, after the cursor. */
+function range(options: ListOptions): { from: Uint8Array; end: Uint8Array } {
+  const prefix = encodeKey(options.prefix ?? '');
+  let from = prefix;
+  if (options.cursor !== undefined) {
+    const resume = after(encodeKey(options.cursor));
+    if (compareBytes(resume, from) > 0) from = resume;
+  }
+  return { from, end: prefixEnd(prefix) };
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
