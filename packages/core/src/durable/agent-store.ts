@@ -139,12 +139,17 @@ export class AgentStore {
     return (await this.store.get(snapshotKey(agentId)))?.value;
   }
 
+  /** Drops the agent's snapshot (one that no longer fits its component: replay starts from the journal's beginning). */
+  async deleteSnapshot(agentId: string): Promise<void> {
+    await this.store.delete(snapshotKey(agentId));
+  }
+
   openJournal(agentId: string): Promise<Journal> {
     return Journal.open(this.store, agentId);
   }
 }
 
-function snapshotKey(agentId: string): string {
+export function snapshotKey(agentId: string): string {
   return `agents/${agentId}/snapshot`;
 }
 

@@ -4,6 +4,7 @@ import { Journal, sha256Hex, toBase64 } from '../journal/index.ts';
 import { MemoryStore } from '../store/index.ts';
 import { AGENT_FORMAT, AgentStore, type AgentRecord } from './agent-store.ts';
 import { exportBundle, openBundle, writeBundle } from './bundle.ts';
+import { captureSnapshot } from './snapshot.ts';
 
 const component = new TextEncoder().encode('\0asm pretend component bytes');
 
@@ -52,5 +53,41 @@ describe('agent bundles', () => {
 
   it('refuses bytes that are not a bundle', async () => {
     await expect(openBundle(new TextEncoder().encode('{"body":{}}'), [])).rejects.toMatchObject({ code: 'invalid-argument' });
+  });
+
+  it('carries the agent’s snapshot under the signature and writes it on import; a bundle without one clears a stale one', async () => {
+    const { signer } = await generateAuditSigner();
+    const { agents } = await sourceStore();
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    new Uint8Array(memory.buffer).fill(5, 0, 100);
+    const snapshot = captureSnapshot({ seq: 1, fuelUsed: 99n, memories: [memory] });
+    await agents.putSnapshot('agent-7', snapshot);
+    const opened = await openBundle(await exportBundle({ agents, id: 'agent-7', signer }), [signer.publicKey]);
+    expect(opened.snapshot).toEqual(snapshot);
+    const target = new AgentStore(new MemoryStore());
+    await writeBundle(target, opened);
+    expect(await target.getSnapshot('agent-7')).toEqual(snapshot);
+
+    await agents.store.delete('agents/agent-7/snapshot');
+    const without = await openBundle(await exportBundle({ agents, id: 'agent-7', signer }), [signer.publicKey]);
+    expect(without.snapshot).toBeUndefined();
+    await writeBundle(target, without);
+    expect(await target.getSnapshot('agent-7')).toBeUndefined();
+  });
+
+  it('refuses a tampered snapshot: signature-invalid as sent, hash-mismatch when re-signed without its manifest entry', async () => {
+    const { signer } = await generateAuditSigner();
+    const { agents } = await sourceStore();
+    await agents.putSnapshot('agent-7', captureSnapshot({ seq: 1, fuelUsed: 99n, memories: [new WebAssembly.Memory({ initial: 1 })] }));
+    const parsed = JSON.parse(new TextDecoder().decode(await exportBundle({ agents, id: 'agent-7', signer })));
+    const evil = captureSnapshot({ seq: 1, fuelUsed: 99n, memories: [new WebAssembly.Memory({ initial: 2 })] });
+    parsed.body.snapshot = toBase64(evil);
+    const encode = () => new TextEncoder().encode(JSON.stringify(parsed));
+    await expect(openBundle(encode(), [signer.publicKey])).rejects.toMatchObject({ code: 'signature-invalid' });
+    parsed.signature.value = toBase64(await signer.sign(new TextEncoder().encode(canonicalize(parsed.body))));
+    await expect(openBundle(encode(), [signer.publicKey])).rejects.toMatchObject({ code: 'hash-mismatch' });
+    delete parsed.body.manifest.snapshot;
+    parsed.signature.value = toBase64(await signer.sign(new TextEncoder().encode(canonicalize(parsed.body))));
+    await expect(openBundle(encode(), [signer.publicKey])).rejects.toMatchObject({ code: 'hash-mismatch' });
   });
 });

@@ -3,19 +3,25 @@
  * edge) as one byte string — a file, a request body, a Durable Object value.
  *
  * Format `agentos-bundle/1`, UTF-8 JSON: `{ body, signature }` where `body` =
- * { format, manifest: { agentId, components: [{ sha256, size }] }, record,
- * journal, approvals, components: [{ sha256, bytes (base64) }] } and
- * `signature` = { keyId, publicKey, value } (base64), an Ed25519 signature over
+ * { format, manifest: { agentId, components: [{ sha256, size }], snapshot?: { seq, sha256, size } },
+ * record, journal, approvals, components: [{ sha256, bytes (base64) }], snapshot? (base64) }
+ * and `signature` = { keyId, publicKey, value } (base64), an Ed25519 signature over
  * the RFC 8785 canonical JSON of `body`. Importers check the key is trusted,
- * the signature, and every component against the SHA-256 the signed manifest
- * records, before anything is written.
+ * the signature, and every component and the snapshot against the SHA-256 the
+ * signed manifest records, before anything is written.
+ *
+ * The snapshot (snapshot.ts format) is the agent's latest one, when it has one: the
+ * importing host restores it and replays only the journal entries after its `seq`.
+ * A bundle without one (older exporters, agents never snapshotted) imports by full replay.
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { canonicalize, keyIdOf, type AuditSigner } from '../audit/index.ts';
 import { entryKey, fromBase64, sha256Hex, toBase64, type JournalEntry } from '../journal/index.ts';
-import { encodeJson } from '../store/index.ts';
+// WebCrypto's digest for snapshots (megabytes); the journal's synchronous one for components as before.
+import { encodeJson, sha256Hex as digestHex } from '../store/index.ts';
 import type { AgentRecord, AgentStore } from './agent-store.ts';
-import { AGENT_FORMAT } from './agent-store.ts';
+import { AGENT_FORMAT, snapshotKey } from './agent-store.ts';
+import { readSnapshot } from './snapshot.ts';
 
 export const BUNDLE_FORMAT = 'agentos-bundle/1';
 
@@ -25,17 +31,20 @@ export interface OpenedBundle {
   journal: JournalEntry[];
   approvals: ({ id: string; agentId: string } & Record<string, unknown>)[];
   components: { sha256: string; bytes: Uint8Array }[];
+  /** The agent's latest snapshot (snapshot.ts format), checked against the manifest; absent: replay from the start. */
+  snapshot?: Uint8Array;
   /** Key id of the signer. */
   keyId: string;
 }
 
 interface Body {
   format: typeof BUNDLE_FORMAT;
-  manifest: { agentId: string; components: { sha256: string; size: number }[] };
+  manifest: { agentId: string; components: { sha256: string; size: number }[]; snapshot?: { seq: number; sha256: string; size: number } };
   record: AgentRecord;
   journal: JournalEntry[];
   approvals: OpenedBundle['approvals'];
   components: { sha256: string; bytes: string }[];
+  snapshot?: string;
 }
 
 const encoder = new TextEncoder();
@@ -51,13 +60,18 @@ export async function exportBundle(options: { agents: AgentStore; id: string; si
   if (!record) throw new AgentOsError('not-found', `No durable agent ${id} in this store.`, { details: { id } });
   const journal = await agents.openJournal(id);
   const bytes = await agents.getComponent(record.componentHash);
+  const snapshot = await agents.getSnapshot(id);
   const body: Body = {
     format: BUNDLE_FORMAT,
-    manifest: { agentId: id, components: [{ sha256: record.componentHash, size: bytes.length }] },
+    manifest: {
+      agentId: id, components: [{ sha256: record.componentHash, size: bytes.length }],
+      ...(snapshot ? { snapshot: { seq: readSnapshot(snapshot).seq, sha256: await digestHex(snapshot), size: snapshot.length } } : {}),
+    },
     record,
     journal: [...journal.entries],
     approvals: await agents.approvals(id),
     components: [{ sha256: record.componentHash, bytes: toBase64(bytes) }],
+    ...(snapshot ? { snapshot: toBase64(snapshot) } : {}),
   };
   const signature = await signer.sign(encoder.encode(canonicalize(body)));
   return encoder.encode(JSON.stringify({ body, signature: { keyId: signer.keyId, publicKey: toBase64(signer.publicKey), value: toBase64(signature) } }));
@@ -98,16 +112,35 @@ export async function openBundle(bytes: Uint8Array, trustedKeys: readonly Uint8A
   if (!body.manifest.components.some((c) => c.sha256 === body.record.componentHash)) {
     throw new AgentOsError('hash-mismatch', 'The agent runs a component its manifest does not list.', { details: { sha256: body.record.componentHash } });
   }
-  return { record: body.record, journal: body.journal, approvals: body.approvals, components, keyId };
+  const snapshot = await openedSnapshot(body);
+  return { record: body.record, journal: body.journal, approvals: body.approvals, components, keyId, ...(snapshot ? { snapshot } : {}) };
 }
 
-/** Writes a verified bundle's agent into a store, in one batch for record, journal and approvals. */
+/** The bundle's snapshot, checked against the signed manifest (hash, size, position). */
+async function openedSnapshot(body: Body): Promise<Uint8Array | undefined> {
+  const listed = body.manifest.snapshot;
+  if (listed === undefined && body.snapshot === undefined) return undefined;
+  const bytes = typeof body.snapshot === 'string' ? fromBase64(body.snapshot) : undefined;
+  if (!listed || !bytes || (await digestHex(bytes)) !== listed.sha256 || bytes.length !== listed.size) {
+    throw new AgentOsError('hash-mismatch', 'The snapshot of the bundle is missing or does not match the SHA-256 its manifest records.', { details: { sha256: listed?.sha256 ?? null } });
+  }
+  if (readSnapshot(bytes).seq !== listed.seq) {
+    throw new AgentOsError('hash-mismatch', `The bundle's snapshot stands for another journal position than its manifest records (${listed.seq}).`, { details: { seq: listed.seq } });
+  }
+  return bytes;
+}
+
+/**
+ * Writes a verified bundle's agent into a store, in one batch for record, journal, approvals and
+ * snapshot (a bundle without a snapshot removes a stale one the store may hold for this id).
+ */
 export async function writeBundle(agents: AgentStore, bundle: OpenedBundle): Promise<void> {
   for (const component of bundle.components) await agents.putComponent(component.bytes, component.sha256);
   const id = bundle.record.id;
   await agents.store.batch([
     ...bundle.journal.map((entry) => ({ type: 'put' as const, key: entryKey(id, entry.seq), value: encodeJson(entry) })),
     ...bundle.approvals.map((request) => ({ type: 'put' as const, key: `agents/${id}/approvals/${request.id}`, value: encodeJson(request) })),
+    bundle.snapshot ? { type: 'put', key: snapshotKey(id), value: bundle.snapshot } : { type: 'delete', key: snapshotKey(id) },
     { type: 'put', key: `agents/${id}/record`, value: encodeJson(bundle.record) },
   ]);
 }

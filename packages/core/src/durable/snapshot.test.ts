@@ -33,4 +33,17 @@ describe('snapshots', () => {
     expect(() => restoreSnapshot(state, { memories: [] })).toThrow(/holds 1 memories/);
     expect(() => readSnapshot(new Uint8Array([1, 2, 3, 4, 0, 0, 0, 0]))).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
   });
+
+  it('refuses a damaged header as invalid-argument, not a TypeError', () => {
+    const good = captureSnapshot({ seq: 3, fuelUsed: 7n, memories: [] });
+    const header = JSON.parse(new TextDecoder().decode(good.subarray(8)));
+    for (const damage of [{ memories: 'x' }, { fuelUsed: 'seven' }, { seq: -1 }, { globals: [{ type: 'i64', value: '1.5' }] }]) {
+      const head = new TextEncoder().encode(JSON.stringify({ ...header, ...damage }));
+      const bytes = new Uint8Array(8 + head.length);
+      bytes.set(good.subarray(0, 4));
+      new DataView(bytes.buffer).setUint32(4, head.length, true);
+      bytes.set(head, 8);
+      expect(() => readSnapshot(bytes)).toThrow(expect.objectContaining({ code: 'invalid-argument' }));
+    }
+  });
 });

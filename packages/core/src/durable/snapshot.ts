@@ -91,7 +91,8 @@ export function readSnapshot(bytes: Uint8Array): SnapshotState {
   } catch {
     throw bad('unreadable header');
   }
-  if (header.format !== SNAPSHOT_FORMAT) throw bad(`format ${String(header.format)}`);
+  if (header?.format !== SNAPSHOT_FORMAT) throw bad(`format ${String(header?.format)}`);
+  if (!wellFormed(header)) throw bad('malformed header');
   let offset = 8 + length;
   const memories = header.memories.map((size) => {
     const view = bytes.subarray(offset, offset + size);
@@ -101,6 +102,17 @@ export function readSnapshot(bytes: Uint8Array): SnapshotState {
   if (offset !== bytes.length) throw bad('memory sizes do not add up');
   const globals = header.globals.map(({ type, value }) => ({ type, value: type === 'i64' ? BigInt(value) : Number(value) }));
   return { seq: header.seq, fuelUsed: BigInt(header.fuelUsed), memories, globals, ...(header.meta === undefined ? {} : { meta: header.meta }) };
+}
+
+const DECIMAL = /^-?\d+$/;
+const NUMBER = /^(-?\d+(\.\d+)?(e[-+]?\d+)?|-0|NaN|-?Infinity)$/i;
+
+/** A damaged header must be refused as such, not fail later as a TypeError. */
+function wellFormed(header: Header): boolean {
+  return Number.isSafeInteger(header.seq) && header.seq >= 0 && typeof header.fuelUsed === 'string' && DECIMAL.test(header.fuelUsed)
+    && Array.isArray(header.memories) && header.memories.every((size) => Number.isSafeInteger(size) && size >= 0)
+    && Array.isArray(header.globals) && header.globals.every((g) => typeof g?.value === 'string'
+      && (g.type === 'i64' ? DECIMAL.test(g.value) : ['i32', 'f32', 'f64', 'number'].includes(g.type) && NUMBER.test(g.value)));
 }
 
 /**
@@ -145,10 +157,34 @@ export function snapshotStore(store: Store, options: { seq: number; meta?: unkno
  * Puts a snapshot into a freshly instantiated instance of the same component in
  * `store` (memories, globals, fuel used) and returns the journal position to replay from.
  * @throws AgentOsError 'invalid-argument' for bytes that are not a snapshot; 'illegal-state' when the
- *   instance does not match it or already ran past it; as `snapshotStore` otherwise.
+ *   instance does not match it (other memories, globals, or sizes) or already ran past it — checked
+ *   before anything is written, so the instance is then untouched; as `snapshotStore` otherwise.
  */
 export function restoreStore(store: Store, bytes: Uint8Array): { seq: number; fuelUsed: bigint } {
   const state = readSnapshot(bytes);
+  checkFits(store, state);
   restoreState(store, { fuelUsed: state.fuelUsed, memories: state.memories, globals: state.globals.map((g) => g.value) });
   return { seq: state.seq, fuelUsed: state.fuelUsed };
+}
+
+/**
+ * Everything that can refuse a snapshot is checked before the instance is touched, so a
+ * refused restore leaves a fresh instance as it was (the runtime then replays from the start).
+ * Left to `restoreState`: a memory whose maximum is below the captured size (grow fails).
+ */
+function checkFits(store: Store, state: SnapshotState): void {
+  const view = stateView(store);
+  const refuse = (why: string, details: Record<string, unknown>) => new AgentOsError('illegal-state', `The snapshot does not fit this instance: ${why}. It was taken from another component or build.`, { details });
+  if (view.memories.length !== state.memories.length || view.globals.length !== state.globals.length) {
+    throw refuse(`it holds ${state.memories.length} memories and ${state.globals.length} globals, the instance ${view.memories.length} and ${view.globals.length}`, { reason: 'layout' });
+  }
+  view.memories.forEach((memory, i) => {
+    const saved = state.memories[i].length;
+    if (saved % PAGE !== 0 || memory.buffer.byteLength > saved) throw refuse(`memory ${i} is ${memory.buffer.byteLength} bytes, the snapshot's ${saved}`, { reason: 'layout', memory: i });
+  });
+  view.globals.forEach((global, i) => {
+    const i64 = typeof global.value === 'bigint';
+    if (i64 !== (state.globals[i].type === 'i64')) throw refuse(`global ${i} is ${i64 ? 'an i64' : 'not an i64'}, the snapshot's ${state.globals[i].type}`, { reason: 'layout', global: i });
+  });
+  if (store.fuel.used > state.fuelUsed) throw refuse(`the instance already used ${store.fuel.used} fuel, more than the snapshot's ${state.fuelUsed}`, { reason: 'fuel' });
 }

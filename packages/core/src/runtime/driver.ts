@@ -56,8 +56,16 @@ export async function driveGuest(options: DriveOptions): Promise<void> {
     sandbox.instance = await sandbox.component.instantiate(sandbox.store, { imports });
     const resume = journaling && sandbox.resume;
     if (resume) {
+      try {
+        resume.restore(sandbox.store);
+      } catch (error) {
+        if (!resume.refused) throw error;
+        // A snapshot that does not fit: the runtime rebuilds the agent by full replay in a fresh sandbox.
+        await resume.refused(error);
+        sandbox.finish({ outcome: 'continue', reason: 'snapshot refused: replaying from the start' });
+        return;
+      }
       // Snapshots are taken only after `run` returned: the instance is back there, with its result.
-      resume.restore(sandbox.store);
       result = resume.result;
     } else {
       await deliver('start');

@@ -12,12 +12,21 @@
  * `compactEvery` entries; recovery restores the snapshot into a fresh instance
  * and replays only the entries after it. Components loaded through `engine`
  * (instrumented with `exportState`) can be snapshotted; one whose state JS
- * cannot copy stays journal-only.
+ * cannot copy stays journal-only. An agent evicted while it waits for a human
+ * is rebuilt the same way: its latest snapshot, then the entries after it.
+ *
+ * A snapshot the agent cannot use (unreadable, taken from another component,
+ * refused by the fresh instance) is never run on: `plan` reports it, and the
+ * runtime replays from the start when the journal still holds every entry
+ * (recovery.ts), or fails the agent when compaction discarded them.
  */
 import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { Engine, instrument, type Component, type HostImports } from '../../../sandbox/src/index.ts';
 import type { AuditSigner } from '../audit/index.ts';
-import { AGENT_FORMAT, AgentStore, compact, fromStoredBudget, journalImports, openSnapshot, toStoredBudget, type AgentRecord, type JournaledImports, type StoredBudget } from '../durable/index.ts';
+import {
+  AGENT_FORMAT, AgentStore, compact, fromStoredBudget, journalImports, openSnapshot, toStoredBudget,
+  type AgentRecord, type JournaledImports, type OpenedSnapshot, type StoredBudget,
+} from '../durable/index.ts';
 import { decodeValue, Replay, toHexString, type Effect, type Journal, type JournalEntry } from '../journal/index.ts';
 import type { AgentProcess, Budget } from '../process/index.ts';
 import { ASYNC_IMPORTS } from './host-imports.ts';
@@ -87,6 +96,19 @@ export function journalUsage(entries: readonly JournalEntry[]): { calls: number;
 
 const DEFAULT_COMPACT_EVERY = 16;
 
+/** What the runtime notes with each snapshot: the export call's result it was taken after, and the component it ran. */
+export interface SnapshotMeta {
+  result: AgentResult;
+  /** SHA-256 (hex) of the component; a snapshot never goes into another one. */
+  componentHash: string;
+}
+
+/** Where a rebuilt agent resumes (`Durability.plan`). `from` is undefined when the snapshot is unreadable. */
+export type ResumePlan =
+  | { kind: 'start' }
+  | { kind: 'snapshot'; resume: Resume }
+  | { kind: 'refused'; from: number | undefined; error: AgentOsError };
+
 /** Shared by every durable runtime without its own `durable.engine` (compiled code is cached by content). */
 let stateEngine: Engine | undefined;
 
@@ -146,7 +168,8 @@ export class Durability {
    */
   wrap(imports: HostImports, options: { journal: Journal; sandbox: AgentSandbox; now: () => number }): JournaledImports & { replay: Replay } {
     const { journal, sandbox } = options;
-    const replay = new Replay(journal.entries, sandbox.resume?.from ?? 0);
+    // Replay indexes the retained entries; a compacted journal's first one is at `journal.first`.
+    const replay = new Replay(journal.entries, Math.max(0, (sandbox.resume?.from ?? 0) - journal.first));
     const journaled = journalImports(imports, {
       journal,
       replay,
@@ -172,7 +195,8 @@ export class Durability {
     if (!sandbox.snapshots || replay.replaying || !sandbox.result?.ok) return undefined;
     if (journal.length - sandbox.snapshotSeq < this.#compactEvery) return undefined;
     try {
-      const taken = await compact({ agents: this.agents, journal, store: sandbox.store, meta: { result: sandbox.result } });
+      const meta: SnapshotMeta = { result: sandbox.result, componentHash: sandbox.component.hash };
+      const taken = await compact({ agents: this.agents, journal, store: sandbox.store, meta });
       sandbox.snapshotSeq = taken.seq;
       return taken;
     } catch (error) {
@@ -183,15 +207,30 @@ export class Durability {
   }
 
   /**
-   * Where a recovered agent resumes: its latest snapshot, or undefined (replay from the start)
-   * when it has none or one this runtime did not take (no export-call result noted with it).
-   * @throws AgentOsError 'invalid-argument' for a damaged snapshot; the Store's errors.
+   * Where a rebuilt agent (recovered, imported, evicted) resumes, as its latest snapshot says:
+   * from the start (none), from the snapshot, or `refused` — a snapshot it cannot use: unreadable,
+   * taken from another component than `componentHash`, or without the export call's result.
+   * @throws the Store's errors.
    */
-  async resumePoint(id: string): Promise<Resume | undefined> {
-    const snapshot = await openSnapshot({ agents: this.agents, agentId: id });
-    const result = (snapshot?.meta as { result?: AgentResult } | undefined)?.result;
-    if (!snapshot || result?.ok !== true || typeof result.value !== 'string') return undefined;
-    return { from: snapshot.from, fuelUsed: snapshot.fuelUsed, result, restore: snapshot.restore };
+  async plan(id: string, componentHash: string): Promise<ResumePlan> {
+    let snapshot: OpenedSnapshot | undefined;
+    try {
+      snapshot = await openSnapshot({ agents: this.agents, agentId: id });
+    } catch (error) {
+      if (!isAgentOsError(error)) throw error;
+      return { kind: 'refused', from: undefined, error };
+    }
+    if (!snapshot) return { kind: 'start' };
+    const { from } = snapshot;
+    const meta = (snapshot.meta ?? {}) as Partial<SnapshotMeta>;
+    const refuse = (why: string): ResumePlan => ({
+      kind: 'refused', from, error: new AgentOsError('illegal-state', `The snapshot of agent ${id} at position ${from} ${why}.`, { details: { id, from } }),
+    });
+    // Snapshots written before the hash was noted carry none: the instance's own check (layout) still applies.
+    if (meta.componentHash !== undefined && meta.componentHash !== componentHash) return refuse(`was taken from component ${meta.componentHash}, not ${componentHash}`);
+    const result = meta.result;
+    if (result?.ok !== true || typeof result.value !== 'string') return refuse('does not note the result of the export call it was taken after');
+    return { kind: 'snapshot', resume: { from, fuelUsed: snapshot.fuelUsed, result, restore: snapshot.restore } };
   }
 
   /** The record to store for a process as it stands. */
@@ -274,7 +313,7 @@ export function restoredSandbox(options: { record: RuntimeRecord; component: Com
   }
   const checkpoint = record.checkpoint ?? { instanceFuel: '0', journalLength: 0 };
   const instanceFuel = BigInt(checkpoint.instanceFuel);
-  const beyond = journalUsage(journal.entries.slice(checkpoint.journalLength));
+  const beyond = journalUsage(journal.entries.slice(Math.max(0, checkpoint.journalLength - journal.first)));
   sandbox.fuelCredit = shown > instanceFuel ? shown : instanceFuel;
   sandbox.owed = { fuel: Number(shown > instanceFuel ? shown - instanceFuel : 0n), tokens: beyond.tokens, calls: beyond.calls };
   return sandbox;
@@ -290,15 +329,38 @@ export function recordedSpend(record: RuntimeRecord): Budget {
  * it by replay. The old guest stays suspended on a promise nobody settles and
  * is collected with its instance.
  */
-export function evictedSandbox(old: AgentSandbox, checkEvery: bigint): AgentSandbox {
+export function evictedSandbox(old: AgentSandbox, options: { checkEvery: bigint; resume?: Resume }): AgentSandbox {
   old.release();
-  const fresh = new AgentSandbox({ component: old.component, entry: old.entry, checkEvery });
+  const fresh = new AgentSandbox({ component: old.component, entry: old.entry, checkEvery: options.checkEvery });
   // The process was charged for everything the old instance ran; replay runs it again for free.
   fresh.fuelCredit = old.store.fuel.used;
   fresh.awaitingApproval = true;
-  fresh.snapshotSeq = old.snapshotSeq;
+  fresh.resume = options.resume;
+  fresh.snapshotSeq = options.resume?.from ?? old.snapshotSeq;
   fresh.snapshots = old.snapshots;
   return fresh;
+}
+
+/**
+ * A fresh sandbox that rebuilds the agent by full replay, after its snapshot was refused by the
+ * instance (the refused instance is dropped: it may hold part of the snapshot). The slice that
+ * found out has been charged; replay re-runs everything up to where the agent stood for free.
+ */
+export function replayingSandbox(old: AgentSandbox, checkEvery: bigint): AgentSandbox {
+  old.release();
+  const fresh = new AgentSandbox({ component: old.component, entry: old.entry, checkEvery });
+  fresh.fuelCredit = old.fuelCredit > old.store.fuel.used ? old.fuelCredit : old.store.fuel.used;
+  fresh.awaitingApproval = old.awaitingApproval;
+  fresh.snapshots = old.snapshots;
+  return fresh;
+}
+
+/**
+ * Whether the journal still holds every entry from position 0, so the agent can be rebuilt by
+ * full replay (compaction discards the entries before a snapshot: then only the snapshot can).
+ */
+export function replayableFromStart(journal: Journal): boolean {
+  return journal.first === 0;
 }
 
 /** The status of an agent that had ended before this runtime recovered it (spend as its record kept it). */

@@ -17,8 +17,8 @@ import { CapabilityGate } from './gate.ts';
 import type { HostServices, ProcessHost } from './guarded-call.ts';
 import type { AgentStatus, SpawnRequest, StepReport } from './status.ts';
 import { ASYNC_IMPORTS, createHostImports } from './host-imports.ts';
-import { Durability, endedStatus, evictedSandbox, instanceState, recordedSpend, restoredSandbox, type Checkpoint, type InstanceState, type RuntimeRecord } from './durability.ts';
-import { exportBundle, fromStoredBudget, openBundle, writeBundle } from '../durable/index.ts';
+import { Durability, endedStatus, instanceState, type Checkpoint, type InstanceState, type RuntimeRecord } from './durability.ts';
+import { evict, exportAgent, importAgent, recoverAgents, type RecoveryHost } from './recovery.ts';
 import type { SignedManifest } from '../trust/index.ts';
 import { BusLink } from './bus-link.ts';
 import { driveGuest } from './driver.ts';
@@ -323,19 +323,7 @@ export class Runtime {
    *   and reported in `failed`).
    */
   async recover(): Promise<{ restored: string[]; failed: { id: string; error: AgentOsError }[] }> {
-    const durable = this.#requireDurable('recover');
-    const restored: string[] = [];
-    const failed: { id: string; error: AgentOsError }[] = [];
-    for (const record of await durable.agents.records()) {
-      if (this.processes.find(record.id) || this.#finished.has(record.id)) continue;
-      try {
-        await this.#restore(record);
-        restored.push(record.id);
-      } catch (error) {
-        failed.push({ id: record.id, error: isAgentOsError(error) ? error : new AgentOsError('internal', String(error), { cause: error }) });
-      }
-    }
-    return { restored, failed };
+    return recoverAgents(this.#recovery('recover'));
   }
 
   /**
@@ -350,71 +338,47 @@ export class Runtime {
   }
 
   /**
-   * Durable agents: exports an agent as a signed bundle (its record, journal, approvals and
-   * components) that `importAgent` on another host resumes. Take it while the agent is not in a
-   * slice (between `run`s); the agent keeps running here unless you terminate it.
+   * Durable agents: exports an agent as a signed bundle (its record, journal, latest snapshot,
+   * approvals and components) that `importAgent` on another host resumes. Take it while the agent
+   * is not in a slice (between `run`s); the agent keeps running here unless you terminate it.
    * @throws AgentOsError 'illegal-state' without `durable` or a signer, or mid-slice; 'not-found'.
    */
   async exportAgent(id: string): Promise<Uint8Array> {
-    const durable = this.#requireDurable('exportAgent');
-    if (!durable.signer) throw new AgentOsError('illegal-state', 'Exporting needs a signer: pass durable.signer to the Runtime.', { details: { id } });
-    if (this.#sandboxes.get(id)?.inSlice) throw new AgentOsError('illegal-state', `Agent ${id} is in a slice; export it between runs.`, { details: { id } });
-    this.#persist(id);
-    await this.flush();
-    return exportBundle({ agents: durable.agents, id, signer: durable.signer });
+    return exportAgent(this.#recovery('exportAgent'), id);
   }
 
   /**
-   * Durable agents: verifies a bundle from `exportAgent` (signature by one of `trustedKeys`, every
-   * component's SHA-256), writes it into this runtime's store and restores the agent.
+   * Durable agents: verifies a bundle from `exportAgent` (signature by one of `trustedKeys`, the
+   * SHA-256 of every component and of the snapshot), writes it into this runtime's store and
+   * restores the agent — from the bundle's snapshot plus the entries after it, or by full replay.
    * @returns the agent's id.
    * @throws AgentOsError 'signature-invalid', 'hash-mismatch', 'invalid-argument' (not a bundle),
-   *   'illegal-state' when this runtime already holds the agent or is not durable.
+   *   'illegal-state' when this runtime already holds the agent or is not durable; 'replay-divergence'
+   *   when its snapshot is unusable here and its journal was compacted (see recovery.ts).
    */
   async importAgent(bundle: Uint8Array, options: { trustedKeys: readonly Uint8Array[] }): Promise<string> {
-    const durable = this.#requireDurable('importAgent');
-    const opened = await openBundle(bundle, options.trustedKeys);
-    if (this.processes.find(opened.record.id)) {
-      throw new AgentOsError('illegal-state', `Agent ${opened.record.id} already runs here.`, { details: { id: opened.record.id } });
-    }
-    await writeBundle(durable.agents, opened);
-    await this.#restore(opened.record);
-    return opened.record.id;
+    return importAgent(this.#recovery('importAgent'), bundle, options);
   }
 
-  /** Rebuilds one agent from its record (recover, import). */
-  async #restore(record: RuntimeRecord): Promise<void> {
-    const durable = this.#requireDurable('restore');
-    const registered = this.#types.get(record.type)?.component;
-    const component = registered?.hash === record.componentHash ? registered : await this.#load(await durable.agents.getComponent(record.componentHash));
-    durable.identify(record.id, { entry: record.entry, componentHash: record.componentHash, resident: record.resident === true });
-    if (record.resident) this.#resident.add(record.id);
-    for (const request of await durable.agents.approvals<ApprovalRequest>(record.id)) this.approvals.restore(request);
-    if (record.status === 'completed' || record.status === 'failed' || record.status === 'terminated') {
-      this.#finished.set(record.id, record);
-      return;
-    }
-    const journal = await durable.journal(record.id);
-    this.#forcedId = record.id;
-    let submitted;
-    try {
-      submitted = this.processes.restore({
-        id: record.id, goal: record.goal, type: record.type, tenant: record.tenant, budget: fromStoredBudget(record.budget),
-        priority: record.priority, workspaceId: record.workspaceId, spent: recordedSpend(record), createdAt: record.createdAt,
-      });
-    } finally {
-      this.#forcedId = undefined;
-    }
-    if (!submitted.ok) throw new AgentOsError('limit-exceeded', `Admission refused the recovered agent ${record.id}: ${submitted.reason}`, { details: { id: record.id, code: submitted.code } });
-    this.processes.initialize(record.id);
-    const resume = await durable.resumePoint(record.id);
-    this.#sandboxes.set(record.id, restoredSandbox({ record, component, journal, checkEvery: this.#checkEvery, resume }));
-    if (record.checkpoint) this.#checkpoints.set(record.id, record.checkpoint);
-    this.processes.markReady(record.id, { workspaceId: record.workspaceId });
-    this.#bus?.join(record.id);
-    if (record.status === 'paused') this.processes.pause(record.id, 'paused before the restart');
-    this.#persist(record.id);
-    await this.flush();
+  /** What recovery.ts works on: this runtime's state, lent. @throws AgentOsError 'illegal-state' without `durable`. */
+  #recovery(what: string): RecoveryHost {
+    const durable = this.#requireDurable(what);
+    return {
+      durable, processes: this.processes, approvals: this.approvals, audit: this.#audit, bus: this.#bus, checkEvery: this.#checkEvery,
+      sandboxes: this.#sandboxes, finished: this.#finished, checkpoints: this.#checkpoints, resident: this.#resident,
+      registered: (type) => this.#types.get(type)?.component,
+      load: (bytes) => this.#load(bytes),
+      withId: (id, submit) => {
+        this.#forcedId = id;
+        try {
+          return submit();
+        } finally {
+          this.#forcedId = undefined;
+        }
+      },
+      persist: (id) => this.#persist(id),
+      flush: () => this.flush(),
+    };
   }
 
   #persist(id: string): void {
@@ -457,8 +421,8 @@ export class Runtime {
     if (park.outcome === 'completed' || park.outcome === 'failed' || end.status === 'terminated') this.#release(id);
     else if (sandbox.waitingForMessages) this.#onArrival(id); // messages that came while the slice was ending
     else if (park.outcome === 'await-approval') {
-      // Durable agents wait for humans without an instance: replay brings them back to the call that asked.
-      if (this.#durable && sandbox.started) this.#sandboxes.set(id, evictedSandbox(sandbox, this.#checkEvery));
+      // Durable agents wait for humans without an instance: their snapshot and replay bring them back to the call that asked.
+      if (this.#durable && sandbox.started) await this.#evict(sandbox, id);
       this.#wakeIfWaiting(id);
     }
     this.#persist(id);
@@ -523,6 +487,19 @@ export class Runtime {
     if (process.status === 'suspended' || process.status === 'paused') {
       this.processes.wake(id, 'approval decided');
       this.#kick?.();
+    }
+  }
+
+  /**
+   * Drops a parked agent's instance (recovery.ts). An agent that could not be rebuilt later (its
+   * snapshot unusable, its journal compacted) keeps its live instance instead.
+   */
+  async #evict(sandbox: AgentSandbox, id: string): Promise<void> {
+    try {
+      await evict(this.#recovery('evict'), sandbox, id);
+    } catch (error) {
+      if (!isAgentOsError(error) || error.code !== 'replay-divergence') throw error;
+      this.#audit({ kind: 'agent.evict-refused', data: { agentId: id, code: error.code, reason: error.message } });
     }
   }
 

@@ -45,6 +45,11 @@ export interface Resume {
   result: AgentResult;
   /** @throws AgentOsError as `restoreStore` (another component, an instance that already ran). */
   restore(store: Store): void;
+  /**
+   * When `restore` refused the instance: arranges a rebuild by full replay (the slice then ends
+   * and the instance is dropped), or throws why the agent cannot go on (recovery.ts).
+   */
+  refused?: (error: unknown) => Promise<void>;
 }
 
 const RESOLVED = Promise.resolve();

@@ -1,0 +1,226 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { contentKey } from '../../../sandbox/src/build/index.ts';
+import { Engine } from '../../../sandbox/src/index.ts';
+import { buildComponent } from '../../../sandbox/src/node/index.ts';
+import { buildAgent } from '../../../../test/e2e/agents.ts';
+import { LocalInternet, POLICY, ScriptedModel, TENANT, worldCapabilities } from '../../../../test/e2e/world.ts';
+import { AuditLog, generateAuditSigner, type AuditSigner } from '../audit/index.ts';
+import { Bus } from '../bus/index.ts';
+import { VirtualClock } from '../clock/index.ts';
+import { captureSnapshot, readSnapshot } from '../durable/index.ts';
+import { Journal } from '../journal/index.ts';
+import { PolicyEngine } from '../policy/index.ts';
+import { decodeJson, MemoryStore, type Store } from '../store/index.ts';
+import { MemoryKv, Runtime } from './index.ts';
+
+const engine = new Engine();
+const budget = { fuel: 5_000_000_000, tokens: 10_000 };
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+let echoBytes: Uint8Array;
+let gatedBytes: Uint8Array;
+let signer: AuditSigner;
+
+/** testdata/gated-echo built for the agent world, cached in .cache/agents/ by a key over its source, the WIT and the toolchain. */
+async function buildGatedEcho(): Promise<Uint8Array> {
+  const entry = fileURLToPath(new URL('./testdata/gated-echo/index.ts', import.meta.url));
+  const wit = join(ROOT, 'wit');
+  const witFiles = (await readdir(wit, { recursive: true })).filter((f) => f.endsWith('.wit')).sort();
+  const version = (createRequire(import.meta.url)('componentize-qjs/package.json') as { version: string }).version;
+  const key = await contentKey([
+    { label: 'source', content: new Uint8Array(await readFile(entry)) },
+    { label: 'componentize-qjs', content: version },
+    ...(await Promise.all(witFiles.map(async (f) => ({ label: `wit:${f}`, content: new Uint8Array(await readFile(join(wit, f))) })))),
+  ]);
+  const path = join(ROOT, '.cache/agents', `gated-echo-${key.slice(0, 16)}.wasm`);
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch {
+    // not built yet
+  }
+  const built = await buildComponent({ entry, witPath: wit, world: 'agent' });
+  await mkdir(join(ROOT, '.cache/agents'), { recursive: true });
+  await writeFile(`${path}.${process.pid}.tmp`, built.bytes);
+  await rename(`${path}.${process.pid}.tmp`, path);
+  return built.bytes;
+}
+
+beforeAll(async () => {
+  signer = (await generateAuditSigner()).signer;
+  [echoBytes, gatedBytes] = await Promise.all([buildAgent('echo'), buildGatedEcho()]);
+}, 120_000);
+
+/**
+ * One host over `store`. Every host's bus has the same id and its clock the same time, so a message
+ * sent as the n-th envelope of any of them reaches the guest as the same bytes (id, sentAt).
+ */
+async function host(store: Store, compactEvery: number) {
+  const audit = new AuditLog({ signer });
+  const clock = new VirtualClock({ start: 1_000_000 });
+  const bus = new Bus({ id: 'hub', clock });
+  const internet = new LocalInternet();
+  const runtime = new Runtime({
+    engine, audit, capabilities: worldCapabilities(), policy: new PolicyEngine({ policy: POLICY }), bus, clock,
+    scheduler: { kind: 'fcfs', sliceFuel: 300_000 }, checkEvery: 50_000n,
+    implementations: { llm: new ScriptedModel(), kv: new MemoryKv(), http: internet },
+    durable: { store, compactEvery, signer },
+  });
+  await runtime.registerAgent('echo', echoBytes);
+  // The test policy sends payer's http.fetch for approval: gated-echo runs under that type.
+  await runtime.registerAgent('payer', gatedBytes);
+  const events = (kind: string) => Array.from({ length: audit.length }, (_, i) => audit.entry(i + 1) as unknown as { kind: string; data: Record<string, unknown> })
+    .filter((e) => e.kind === kind).map((e) => e.data);
+  const desk = bus.attach('desk');
+  bus.attach('sink');
+  return { runtime, bus, desk, events, internet, store };
+}
+type Host = Awaited<ReturnType<typeof host>>;
+
+/** Sends `payload` to `to` as a request from the desk; runs the runtime until it is answered. */
+async function ask(world: Host, to: string, payload: unknown): Promise<{ count: number; history: unknown[]; status?: string }> {
+  const reply = world.desk.request(to, payload, { timeoutMs: 3000 });
+  world.bus.flush();
+  await world.runtime.run();
+  return (await reply) as { count: number; history: unknown[] };
+}
+
+/** Sends throwaway envelopes until `world`'s bus has sent as many as `like`'s: their next messages then carry the same id. */
+function alignBus(world: Host, like: Host): void {
+  while (world.bus.stats.sent < like.bus.stats.sent) world.desk.send('sink', null);
+  world.bus.flush();
+}
+
+/** A resident echo agent that answered three messages, with a snapshot after the second (journal: 6 entries, snapshot at 4). */
+async function snapshottedEcho(store: Store) {
+  const world = await host(store, 4);
+  const id = await world.runtime.spawn({ type: 'echo', goal: 'hi', tenant: TENANT, budget, resident: true });
+  await world.runtime.run();
+  for (let n = 1; n <= 3; n++) await ask(world, id, { n });
+  expect(world.events('agent.snapshot')).toEqual([{ agentId: id, seq: 4, bytes: expect.any(Number) }]);
+  await world.runtime.flush();
+  return { world, id, state: await world.runtime.inspect(id) };
+}
+
+/** The same snapshot with its note replaced (memories and globals copied as they are). */
+function withMeta(bytes: Uint8Array, meta: unknown): Uint8Array {
+  const state = readSnapshot(bytes);
+  const memories = state.memories.map((m) => {
+    const memory = new WebAssembly.Memory({ initial: m.length / 65536 });
+    new Uint8Array(memory.buffer).set(m);
+    return memory;
+  });
+  const globals = state.globals.map(({ type, value }) => ({
+    type, global: typeof value === 'bigint' ? new WebAssembly.Global({ value: 'i64', mutable: true }, value) : new WebAssembly.Global({ value: 'f64', mutable: true }, value),
+  }));
+  return captureSnapshot({ seq: state.seq, fuelUsed: state.fuelUsed, memories, globals, meta });
+}
+
+describe('snapshots in migration bundles', () => {
+  it('carries the latest snapshot: the importer restores it, replays only later entries, and goes on exactly like the source', async () => {
+    const { world: source, id, state } = await snapshottedEcho(new MemoryStore());
+    const bundle = await source.runtime.exportAgent(id);
+    const { body } = JSON.parse(new TextDecoder().decode(bundle));
+    expect(body.manifest.snapshot).toMatchObject({ seq: 4, size: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const target = await host(new MemoryStore(), 4);
+    expect(await target.runtime.importAgent(bundle, { trustedKeys: [signer.publicKey] })).toBe(id);
+    await target.runtime.run();
+    expect(target.events('agent.resume')).toEqual([{ agentId: id, from: 4, journalLength: 6 }]);
+    expect(target.events('bus.delivery')).toEqual([]);
+    expect(await target.runtime.inspect(id)).toEqual(state);
+
+    // The source goes on uninterrupted; the imported copy gets the same message and must end in the same state.
+    alignBus(target, source);
+    const here = await ask(source, id, { n: 4 });
+    const there = await ask(target, id, { n: 4 });
+    expect(there).toEqual(here);
+    expect(there).toMatchObject({ count: 4, history: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }] });
+    expect(await target.runtime.inspect(id)).toEqual(await source.runtime.inspect(id));
+  });
+
+  it('imports a bundle whose agent has no snapshot by full replay', async () => {
+    const source = await host(new MemoryStore(), Infinity);
+    const id = await source.runtime.spawn({ type: 'echo', goal: 'hi', tenant: TENANT, budget, resident: true });
+    await source.runtime.run();
+    await ask(source, id, 'a');
+    const bundle = await source.runtime.exportAgent(id);
+    expect(JSON.parse(new TextDecoder().decode(bundle)).body.manifest.snapshot).toBeUndefined();
+
+    const target = await host(new MemoryStore(), Infinity);
+    await target.runtime.importAgent(bundle, { trustedKeys: [signer.publicKey] });
+    await target.runtime.run();
+    expect(target.events('agent.resume')).toEqual([]);
+    expect(await target.runtime.inspect(id)).toEqual(await source.runtime.inspect(id));
+  });
+});
+
+describe('agents parked on an approval', () => {
+  it('are rebuilt from their latest snapshot plus the entries after it, not from the start of the journal', async () => {
+    const world = await host(new MemoryStore(), 2);
+    const id = await world.runtime.spawn({ type: 'payer', goal: 'till', tenant: TENANT, budget, resident: true });
+    await world.runtime.run();
+    for (let n = 1; n <= 3; n++) expect(await ask(world, id, { n })).toMatchObject({ count: n, status: 'none' });
+    // One entry per message (the delivery): a snapshot after the second; the third is journal only.
+    expect(world.events('agent.snapshot').map((e) => e.seq)).toEqual([2]);
+
+    // The request's reply is lost with the evicted instance (see the report: deliveries replayed after an eviction answer nobody).
+    world.desk.request(id, { pay: true }, { timeoutMs: 60_000 }).catch(() => {});
+    world.bus.flush();
+    await world.runtime.run();
+    const waiting = world.runtime.status(id);
+    expect(waiting).toMatchObject({ status: 'suspended', suspendReason: 'approval', memoryBytes: 0 });
+
+    world.runtime.approve(waiting.pendingApprovals[0].id, { approver: 'alice', role: 'finance', approved: true });
+    await world.runtime.run();
+    // Rebuilt from the snapshot at 2: only the third delivery, the paying one and its call were replayed.
+    expect(world.events('agent.resume')).toEqual([{ agentId: id, from: 2, journalLength: 5 }]);
+    expect(world.internet.requests).toHaveLength(1);
+    // The instance holds every message, those before the snapshot included, and the payment went through.
+    expect(await ask(world, id, { n: 5 })).toEqual({ greeting: 'till', count: 5, status: 'none', history: [{ n: 1 }, { n: 2 }, { n: 3 }, { pay: true }, { n: 5 }] });
+    expect(world.internet.requests).toHaveLength(1);
+  });
+});
+
+describe('a snapshot the agent cannot use', () => {
+  const cases: [string, (snapshot: Uint8Array, componentHash: string) => Uint8Array, { when: string; code: string }][] = [
+    ['unreadable bytes', (s) => s.subarray(0, 40), { when: 'opening', code: 'invalid-argument' }],
+    ['taken from another component', (s) => withMeta(s, { result: { ok: true, value: 'hi: ready' }, componentHash: 'f'.repeat(64) }), { when: 'opening', code: 'illegal-state' }],
+    ['of another memory layout', (s, hash) => captureSnapshot({
+      seq: readSnapshot(s).seq, fuelUsed: readSnapshot(s).fuelUsed, memories: [new WebAssembly.Memory({ initial: 1 })], meta: { result: { ok: true, value: 'hi: ready' }, componentHash: hash },
+    }), { when: 'restoring', code: 'illegal-state' }],
+  ];
+
+  it.each(cases)('(%s) falls back to a full replay of the journal, says so in the audit log and drops it', async (_, damage, expected) => {
+    const store = new MemoryStore();
+    const { id, state } = await snapshottedEcho(store);
+    const record = decodeJson<{ componentHash: string }>((await store.get(`agents/${id}/record`))!.value, 'record');
+    await store.put(`agents/${id}/snapshot`, damage((await store.get(`agents/${id}/snapshot`))!.value, record.componentHash));
+
+    const after = await host(store, 4);
+    expect((await after.runtime.recover()).restored).toEqual([id]);
+    await after.runtime.run();
+    expect(after.events('agent.snapshot-fallback')).toEqual([{ agentId: id, from: expected.when === 'opening' && expected.code === 'invalid-argument' ? null : 4, journalLength: 6, reason: expect.any(String), ...expected }]);
+    expect(await after.runtime.inspect(id)).toEqual(state);
+    expect(after.runtime.status(id)).toMatchObject({ status: 'suspended', result: { ok: true, value: 'hi: ready' } });
+    expect(await store.get(`agents/${id}/snapshot`)).toBeUndefined();
+    expect(await ask(after, id, { n: 4 })).toMatchObject({ count: 4 });
+  });
+
+  it('fails the agent with replay-divergence when the journal before it was compacted away', async () => {
+    const store = new MemoryStore();
+    const { id } = await snapshottedEcho(store);
+    const journal = await Journal.open(store, id);
+    await journal.discardBefore(4);
+    await store.put(`agents/${id}/snapshot`, new Uint8Array([1, 2, 3]));
+
+    const after = await host(store, 4);
+    const { restored, failed } = await after.runtime.recover();
+    expect(restored).toEqual([]);
+    expect(failed).toEqual([{ id, error: expect.objectContaining({ code: 'replay-divergence', details: expect.objectContaining({ reason: 'snapshot-unusable', journalFirst: 4 }) }) }]);
+    expect(() => after.runtime.status(id)).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(after.events('agent.snapshot-fallback')).toEqual([]);
+  });
+});
