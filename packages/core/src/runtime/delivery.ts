@@ -15,13 +15,19 @@
  * `started` before the guest sees it and `completed` with the reply. Replay
  * re-delivers the journaled messages at the same idle points, in order (the
  * fuel recorded with each names its idle point, and is checked like a call's);
- * live messages wait until replay has caught up. A delivery left `started` by a crash is delivered again.
+ * live messages wait until replay has caught up. A delivery left `started` by a crash is delivered again
+ * (its sender died with the host; its own journal retries the request).
+ *
+ * A request being handled belongs to the sandbox (`AgentSandbox.inFlight`), not to the guest call: when a
+ * durable agent is evicted inside `handle-message` (it waits for a human), the fresh sandbox takes it over,
+ * and the delivery replayed there answers the sender, who still waits on the same host. Whoever takes the
+ * request out of `inFlight` settles it, so it is answered once.
  */
 import { AgentOsError, ERROR_CODES, type ErrorCode } from '../../../sandbox/src/errors/index.ts';
 import { decodeValue, type Journal, type JournalEntry, type Replay } from '../journal/index.ts';
 import type { BusLink, Delivery, InboxMessage } from './bus-link.ts';
 import { describeVariant, guestErrorValue } from './guest-result.ts';
-import type { AgentSandbox } from './sandbox.ts';
+import type { AgentSandbox, InFlightDelivery } from './sandbox.ts';
 
 /** The journal entry's interface and function of a delivery (there is no import of that name: nothing else uses it). */
 export const DELIVERY_INTERFACE = 'agentos:runtime/delivery';
@@ -85,14 +91,17 @@ export async function deliverPending(options: DeliverOptions): Promise<boolean> 
   if (journaling) {
     const { journal, replay } = journaling;
     while (replay.replaying) {
-      const entry = journal.entries[replay.position];
-      if (!isDelivery(entry)) return false;
+      const entry = replay.peek();
+      if (!entry || !isDelivery(entry)) return false;
       if (options.point === 'start' && entry.fuelAtCall !== sandbox.store.fuel.used.toString()) return false;
       const message = (decodeValue(entry.args) as unknown[])[0] as WitMessage;
       const step = replay.next({ interface: entry.interface, function: entry.function, args: [message], fuelAtCall: sandbox.store.fuel.used });
-      const outcome = await invoke(options, message);
-      // Cut short by a crash: delivered again now; its sender is gone, so the reply goes nowhere.
+      // Carried over an eviction: the sender still waits for this delivery's reply.
+      const carried = sandbox.inFlight?.seq === entry.seq ? sandbox.inFlight : undefined;
+      const outcome = await handle(options, message, carried);
+      // Cut short (by an eviction or a crash): delivered again now; after a crash nobody waits for the reply.
       if (step.kind === 'retry') await record(journaling, entry.seq, outcome);
+      if (carried) settle(options, carried, outcome);
     }
   }
   for (let delivery = options.link?.take(options.agentId); delivery; delivery = options.link?.take(options.agentId)) {
@@ -113,17 +122,48 @@ async function deliverLive(options: DeliverOptions, delivery: Delivery): Promise
     }).seq;
     await journaling.journal.flush();
   }
-  let outcome: DeliveryOutcome;
+  const inFlight: InFlightDelivery = { seq, delivery };
+  sandbox.inFlight = inFlight;
+  const outcome = await handle(options, message, inFlight);
+  // This instance was evicted and the request carried away: the rebuilt instance records and answers it.
+  if (sandbox.inFlight !== inFlight) return;
+  if (journaling && seq !== undefined) await record(journaling, seq, outcome);
+  settle(options, inFlight, outcome);
+}
+
+/**
+ * Refuses the request an agent was handling — or had carried over an eviction — when the agent
+ * ends before answering it (terminated while it waited without an instance), so its sender stops waiting.
+ */
+export function abandonInFlight(sandbox: AgentSandbox, agentId: string): void {
+  const delivery = take(sandbox, sandbox.inFlight);
+  delivery?.refuse(new AgentOsError('not-found', `Agent ${agentId} ended before it answered message ${delivery.message.id}.`, { details: { agentId } }));
+}
+
+/** `handle-message` for a message whose request (if any) is `inFlight`; a failure refuses the request, then propagates. */
+async function handle(options: DeliverOptions, message: WitMessage, inFlight: InFlightDelivery | undefined): Promise<DeliveryOutcome> {
   try {
-    outcome = await invoke(options, message);
+    return await invoke(options, message);
   } catch (error) {
-    delivery.refuse(new AgentOsError('internal', `Agent ${options.agentId} failed while handling message ${message.id}.`, { cause: error, details: { agentId: options.agentId } }));
+    take(options.sandbox, inFlight)?.refuse(new AgentOsError('internal', `Agent ${options.agentId} failed while handling message ${message.id}.`, { cause: error, details: { agentId: options.agentId } }));
     throw error;
   }
-  if (journaling && seq !== undefined) await record(journaling, seq, outcome);
+}
+
+/** Answers (or refuses) a request with its delivery's outcome, unless it was already settled or carried elsewhere. */
+function settle(options: DeliverOptions, inFlight: InFlightDelivery, outcome: DeliveryOutcome): void {
+  const delivery = take(options.sandbox, inFlight);
+  if (!delivery) return;
   if ('reply' in outcome) delivery.answer(outcome.reply);
   else delivery.refuse(outcome.refusal);
   options.onDelivered?.(delivery.message, outcome);
+}
+
+/** Removes `inFlight` from the sandbox if it is still there: only its taker may settle the request. */
+function take(sandbox: AgentSandbox, inFlight: InFlightDelivery | undefined): Delivery | undefined {
+  if (!inFlight || sandbox.inFlight !== inFlight) return undefined;
+  sandbox.inFlight = undefined;
+  return inFlight.delivery;
 }
 
 /** Calls `handle-message`; a guest `err` is an outcome, anything else (trap, stop) is thrown. */

@@ -338,6 +338,7 @@ export function evictedSandbox(old: AgentSandbox, options: { checkEvery: bigint;
   fresh.resume = options.resume;
   fresh.snapshotSeq = options.resume?.from ?? old.snapshotSeq;
   fresh.snapshots = old.snapshots;
+  carryInFlight(old, fresh);
   return fresh;
 }
 
@@ -352,7 +353,17 @@ export function replayingSandbox(old: AgentSandbox, checkEvery: bigint): AgentSa
   fresh.fuelCredit = old.fuelCredit > old.store.fuel.used ? old.fuelCredit : old.store.fuel.used;
   fresh.awaitingApproval = old.awaitingApproval;
   fresh.snapshots = old.snapshots;
+  carryInFlight(old, fresh);
   return fresh;
+}
+
+/**
+ * Hands the request the old instance was handling to the fresh sandbox: its replayed delivery
+ * answers it (delivery.ts), and the old guest call, if it ever went on, finds it gone.
+ */
+function carryInFlight(old: AgentSandbox, fresh: AgentSandbox): void {
+  fresh.inFlight = old.inFlight;
+  old.inFlight = undefined;
 }
 
 /**

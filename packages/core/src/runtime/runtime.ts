@@ -8,28 +8,26 @@
  */
 import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { Component, Engine } from '../../../sandbox/src/index.ts';
-import { AuditLog } from '../audit/index.ts';
 import { realClock, type Clock } from '../clock/index.ts';
 import { ProcessManager, type AgentProcess, type Budget } from '../process/index.ts';
 import { createPolicy, type SchedulingPolicy } from '../scheduler/index.ts';
-import { ApprovalQueue, type ApprovalRequest, type ApprovalVote } from './approvals.ts';
-import { CapabilityGate } from './gate.ts';
-import type { HostServices, ProcessHost } from './guarded-call.ts';
-import type { AgentStatus, SpawnRequest, StepReport } from './status.ts';
-import { ASYNC_IMPORTS, createHostImports } from './host-imports.ts';
-import { Durability, endedStatus, instanceState, type Checkpoint, type InstanceState, type RuntimeRecord } from './durability.ts';
-import { evict, exportAgent, importAgent, recoverAgents, type RecoveryHost } from './recovery.ts';
 import type { SignedManifest } from '../trust/index.ts';
+import { ApprovalQueue, type ApprovalRequest, type ApprovalVote } from './approvals.ts';
 import { BusLink } from './bus-link.ts';
-import { driveGuest } from './driver.ts';
-import { MemoryKv } from './memory-kv.ts';
+import { abandonInFlight } from './delivery.ts';
+import { endedStatus, instanceState, type Checkpoint, type Durability, type InstanceState, type RuntimeRecord } from './durability.ts';
+import { CapabilityGate } from './gate.ts';
+import type { HostServices } from './guarded-call.ts';
+import { ASYNC_IMPORTS } from './host-imports.ts';
+import { launch, type LaunchHost } from './launch.ts';
 import { RuntimeObserver } from './observer.ts';
-import type { AuditSink, Implementations, RuntimeOptions, ToolDescription, TrustOptions } from './options.ts';
-import { redactedDurableStore } from './redaction.ts';
-import { redacting } from '../secrets/index.ts';
-import { admitTool } from './signed-tools.ts';
+import type { AuditSink, RuntimeOptions, ToolDescription, TrustOptions } from './options.ts';
+import { evict, exportAgent, importAgent, recoverAgents, type RecoveryHost } from './recovery.ts';
 import { AgentSandbox, type AgentResult } from './sandbox.ts';
+import { admitTool } from './signed-tools.ts';
+import type { AgentStatus, SpawnRequest, StepReport } from './status.ts';
 import { ToolRegistry } from './tools.ts';
+import { runtimeAudit, runtimeDurability, runtimeImplementations } from './wiring.ts';
 
 interface AgentType {
   component: Component;
@@ -76,16 +74,8 @@ export class Runtime {
     this.#engine = options.engine;
     this.#clock = options.clock ?? realClock;
     const now = () => this.#clock.now();
-    const log = options.audit;
-    const redactor = options.secrets?.redactor;
-    let audit: AuditSink = log instanceof AuditLog ? (event) => void log.append(event) : log;
-    if (redactor) audit = redacting(audit, redactor);
     this.#observer = new RuntimeObserver({ ...options.observer, now, policyId: () => options.policy.current.id });
-    const observed = options.observer?.tracer !== undefined;
-    this.#audit = observed ? (event) => {
-      audit(event);
-      if (event.kind === 'capability.decision') this.#observer.decision(event.data);
-    } : audit;
+    this.#audit = runtimeAudit(options, this.#observer);
     this.#trust = options.trust;
     this.#capabilities = options.capabilities;
     this.#checkEvery = options.checkEvery ?? DEFAULT_CHECK_EVERY;
@@ -96,7 +86,7 @@ export class Runtime {
     this.#maxMemoryBytes = options.maxMemoryBytes;
     const scheduler = options.scheduler ?? { kind: 'fcfs' };
     const policy: SchedulingPolicy<AgentProcess> = 'kind' in scheduler ? createPolicy<AgentProcess>(scheduler) : scheduler;
-    this.#durable = options.durable && new Durability(redactor ? { ...options.durable, store: redactedDurableStore(options.durable.store, redactor) } : options.durable);
+    this.#durable = runtimeDurability(options);
     const newId = options.newId ?? (() => crypto.randomUUID());
     this.processes = new ProcessManager({
       policy, admission: options.admission, clock: this.#clock,
@@ -114,7 +104,7 @@ export class Runtime {
       approvals: this.approvals,
       tools: this.tools,
       capabilities: options.capabilities,
-      implementations: this.#implementations(options),
+      implementations: runtimeImplementations(options, now),
       clock: this.#clock,
       audit: this.#audit,
       approvalTimeoutMs: options.approvalTimeoutMs ?? Infinity,
@@ -123,18 +113,6 @@ export class Runtime {
     this.#bus = this.#services.implementations.bus instanceof BusLink ? this.#services.implementations.bus : undefined;
     this.#bus?.listen((id) => this.#onArrival(id));
     this.#defaultAgentType = options.defaultAgentType ?? DEFAULT_AGENT_TYPE;
-  }
-
-  /** The host's implementations with the runtime's defaults (kv, bus over `options.bus`) and redacted logs. */
-  #implementations(options: RuntimeOptions): Implementations {
-    const given = options.implementations ?? {};
-    const redactor = options.secrets?.redactor;
-    return {
-      kv: new MemoryKv(),
-      ...(options.bus ? { bus: new BusLink(options.bus, { now: () => this.#clock.now() }) } : {}),
-      ...given,
-      ...(redactor && given.log ? { log: redacting(given.log, redactor) } : {}),
-    };
   }
 
   /**
@@ -404,7 +382,7 @@ export class Runtime {
     else if (sandbox.awaitingApproval && this.approvals.pending({ agentId: id }).length > 0) {
       // A recovered agent still waiting: back to waiting, without an instance or any guest work.
       sandbox.idle({ outcome: 'await-approval', reason: 'approval still pending' });
-    } else this.#start(process, sandbox);
+    } else launch(this.#launchHost(), process, sandbox);
     const park = await parked;
     // Sync calls' entries (log, clock, random) become durable at the latest here, before the slice is acknowledged.
     if (this.#durable) {
@@ -430,39 +408,14 @@ export class Runtime {
     return { id, outcome: park.outcome, status: end.status, fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed };
   }
 
-  /** Instantiates the guest (first dispatch) and starts its life: deliveries, the export call, then deliveries again (driver.ts). */
-  #start(process: AgentProcess, sandbox: AgentSandbox): void {
-    sandbox.started = true;
-    const context = { agentId: process.id, tenant: process.tenant, agentType: process.type, workspaceId: process.workspaceId ?? process.id };
-    const host: ProcessHost = { context, sandbox, process: () => this.processes.get(process.id) };
-    const imports = createHostImports(this.#services, host);
-    const durable = this.#durable;
-    const now = () => this.#clock.now();
-    void driveGuest({
-      agentId: process.id, goal: process.goal, sandbox, imports, link: this.#bus, resident: this.#resident.has(process.id),
-      journaled: durable && (async () => {
-        const journal = await durable.journal(process.id);
-        const journaled = durable.wrap(imports, { journal, sandbox, now });
-        host.journaled = journaled.current;
-        const quiescent = async () => {
-          const taken = await durable.compact({ journal, replay: journaled.replay, sandbox });
-          if (taken) this.#audit({ kind: 'agent.snapshot', data: { agentId: process.id, seq: taken.seq, bytes: taken.bytes } });
-        };
-        if (sandbox.resume) this.#audit({ kind: 'agent.resume', data: { agentId: process.id, from: sandbox.resume.from, journalLength: journal.length } });
-        return { imports: journaled.imports, journaling: { journal, replay: journaled.replay, now }, quiescent };
-      }),
-      onResult: (result) => {
-        sandbox.result = result;
-        this.#results.set(process.id, result);
-        this.#audit({ kind: 'agent.result', data: result.ok ? { agentId: process.id, ok: true } : { agentId: process.id, ok: false, code: result.code, error: result.error } });
-      },
-      onDelivered: (message, outcome) => {
-        this.#audit({
-          kind: 'bus.delivery',
-          data: { agentId: process.id, messageId: message.id, from: message.from, topic: message.topic ?? null, request: message.expectsReply, ok: 'reply' in outcome },
-        });
-      },
-    });
+  /** What launch.ts works on to start a guest: this runtime's state, lent. */
+  #launchHost(): LaunchHost {
+    return {
+      services: this.#services, durable: this.#durable, bus: this.#bus, audit: this.#audit,
+      process: (id) => this.processes.get(id),
+      resident: (id) => this.#resident.has(id),
+      keepResult: (id, result) => this.#results.set(id, result),
+    };
   }
 
   /**
@@ -507,7 +460,9 @@ export class Runtime {
     this.#resident.delete(id);
     this.#durable?.forget(id);
     this.#bus?.leave(id);
-    this.#sandboxes.get(id)?.release();
+    const sandbox = this.#sandboxes.get(id);
+    if (sandbox) abandonInFlight(sandbox, id);
+    sandbox?.release();
     this.#sandboxes.delete(id);
     this.approvals.forget(id);
   }

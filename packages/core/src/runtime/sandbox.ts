@@ -15,6 +15,7 @@
 import type { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { Store, type Component, type ComponentInstance } from '../../../sandbox/src/index.ts';
 import type { SliceOutcome } from '../process/index.ts';
+import type { Delivery } from './bus-link.ts';
 
 /** Why a slice ended, and what it used. */
 export interface Park {
@@ -52,6 +53,16 @@ export interface Resume {
   refused?: (error: unknown) => Promise<void>;
 }
 
+/**
+ * A message being delivered into `handle-message` (delivery.ts): its journal position (durable
+ * agents) and what settles its request. It belongs to the sandbox, not to the guest call, so an
+ * eviction can hand it to the fresh sandbox, whose replayed delivery then answers the sender.
+ */
+export interface InFlightDelivery {
+  seq: number | undefined;
+  delivery: Delivery;
+}
+
 const RESOLVED = Promise.resolve();
 
 export class AgentSandbox {
@@ -85,6 +96,8 @@ export class AgentSandbox {
   snapshotSeq = 0;
   /** False once the component proved not capturable (it stays journal-only). */
   snapshots = true;
+  /** The delivery whose `handle-message` call is on the guest's stack, or carried over an eviction (see InFlightDelivery). */
+  inFlight: InFlightDelivery | undefined;
   /** Usage charged with the first slice that parks (a recovered agent's spend so far). */
   owed: { fuel: number; tokens: number; calls: number } | undefined;
   #inSlice = false;

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { contentKey } from '../../../sandbox/src/build/index.ts';
 import { Engine } from '../../../sandbox/src/index.ts';
 import { buildComponent } from '../../../sandbox/src/node/index.ts';
@@ -12,16 +12,17 @@ import { AuditLog, generateAuditSigner, type AuditSigner } from '../audit/index.
 import { Bus } from '../bus/index.ts';
 import { VirtualClock } from '../clock/index.ts';
 import { captureSnapshot, readSnapshot } from '../durable/index.ts';
-import { Journal } from '../journal/index.ts';
+import { decodeValue, Journal, type JournalEntry } from '../journal/index.ts';
 import { PolicyEngine } from '../policy/index.ts';
-import { decodeJson, MemoryStore, type Store } from '../store/index.ts';
-import { MemoryKv, Runtime } from './index.ts';
+import { decodeJson, listAll, MemoryStore, type Store } from '../store/index.ts';
+import { DELIVERY_INTERFACE, MemoryKv, Runtime } from './index.ts';
 
 const engine = new Engine();
 const budget = { fuel: 5_000_000_000, tokens: 10_000 };
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 let echoBytes: Uint8Array;
 let gatedBytes: Uint8Array;
+let requesterBytes: Uint8Array;
 let signer: AuditSigner;
 
 /** testdata/gated-echo built for the agent world, cached in .cache/agents/ by a key over its source, the WIT and the toolchain. */
@@ -50,7 +51,7 @@ async function buildGatedEcho(): Promise<Uint8Array> {
 
 beforeAll(async () => {
   signer = (await generateAuditSigner()).signer;
-  [echoBytes, gatedBytes] = await Promise.all([buildAgent('echo'), buildGatedEcho()]);
+  [echoBytes, gatedBytes, requesterBytes] = await Promise.all([buildAgent('echo'), buildGatedEcho(), buildAgent('requester')]);
 }, 120_000);
 
 /**
@@ -71,6 +72,7 @@ async function host(store: Store, compactEvery: number) {
   await runtime.registerAgent('echo', echoBytes);
   // The test policy sends payer's http.fetch for approval: gated-echo runs under that type.
   await runtime.registerAgent('payer', gatedBytes);
+  await runtime.registerAgent('requester', requesterBytes);
   const events = (kind: string) => Array.from({ length: audit.length }, (_, i) => audit.entry(i + 1) as unknown as { kind: string; data: Record<string, unknown> })
     .filter((e) => e.kind === kind).map((e) => e.data);
   const desk = bus.attach('desk');
@@ -166,8 +168,8 @@ describe('agents parked on an approval', () => {
     // One entry per message (the delivery): a snapshot after the second; the third is journal only.
     expect(world.events('agent.snapshot').map((e) => e.seq)).toEqual([2]);
 
-    // The request's reply is lost with the evicted instance (see the report: deliveries replayed after an eviction answer nobody).
-    world.desk.request(id, { pay: true }, { timeoutMs: 60_000 }).catch(() => {});
+    // The request in flight when the instance is dropped is answered by the delivery replayed after the approval.
+    const paid = world.desk.request(id, { pay: true }, { timeoutMs: 60_000 });
     world.bus.flush();
     await world.runtime.run();
     const waiting = world.runtime.status(id);
@@ -178,9 +180,124 @@ describe('agents parked on an approval', () => {
     // Rebuilt from the snapshot at 2: only the third delivery, the paying one and its call were replayed.
     expect(world.events('agent.resume')).toEqual([{ agentId: id, from: 2, journalLength: 5 }]);
     expect(world.internet.requests).toHaveLength(1);
+    expect(await paid).toMatchObject({ count: 4, status: '201' });
     // The instance holds every message, those before the snapshot included, and the payment went through.
     expect(await ask(world, id, { n: 5 })).toEqual({ greeting: 'till', count: 5, status: 'none', history: [{ n: 1 }, { n: 2 }, { n: 3 }, { pay: true }, { n: 5 }] });
     expect(world.internet.requests).toHaveLength(1);
+  });
+});
+
+describe('a request in flight when its agent is evicted', () => {
+  /**
+   * A requester agent asks the resident gated-echo to pay: the payment needs a human, so gated-echo's
+   * slice ends inside `handle-message` and its instance is dropped, while the requester's slice waits
+   * in `bus.request` (the virtual clock never times it out: a lost reply would hang, so tests wait boundedly).
+   */
+  async function evictedMidRequest(world: Host, pay: true | number = true) {
+    const payer = await world.runtime.spawn({ type: 'payer', goal: 'till', tenant: TENANT, budget, resident: true });
+    await world.runtime.run();
+    const asker = await world.runtime.spawn({ type: 'requester', goal: JSON.stringify({ to: payer, payload: { pay }, timeoutMs: 60_000 }), tenant: TENANT, budget });
+    const running = world.runtime.run();
+    const approval = await evicted(world, payer);
+    expect(world.runtime.status(asker).status).toBe('running');
+    return { payer, asker, running, approval };
+  }
+
+  /** Waits until `id` waits for a human without an instance; @returns the request it waits on. */
+  async function evicted(world: Host, id: string, after?: string) {
+    await vi.waitFor(() => {
+      expect(world.runtime.status(id)).toMatchObject({ status: 'suspended', suspendReason: 'approval', memoryBytes: 0 });
+      expect(world.runtime.status(id).pendingApprovals.map((a) => a.id)).not.toContain(after);
+    }, { timeout: 10_000 });
+    return world.runtime.status(id).pendingApprovals[0];
+  }
+
+  /** The requester's result once it has one (bounded: a request nobody answers never completes it). */
+  async function outcomeOf(world: Host, asker: string, running: Promise<unknown>): Promise<string> {
+    await vi.waitFor(() => expect(world.runtime.status(asker).status).toBe('completed'), { timeout: 10_000 });
+    await running;
+    return (world.runtime.status(asker).result as { value: string }).value;
+  }
+
+  async function deliveries(world: Host, id: string): Promise<JournalEntry[]> {
+    await world.runtime.flush();
+    return (await Journal.open(world.store, id)).entries.filter((e) => e.interface === DELIVERY_INTERFACE);
+  }
+
+  it('answers the request exactly once, with the reply of the delivery replayed after the approval', async () => {
+    const world = await host(new MemoryStore(), Infinity);
+    const { payer, asker, running, approval } = await evictedMidRequest(world);
+    expect(await deliveries(world, payer)).toEqual([expect.objectContaining({ state: 'started' })]);
+
+    world.runtime.approve(approval.id, { approver: 'alice', role: 'finance', approved: true });
+    const value = await outcomeOf(world, asker, running);
+    const reply = { greeting: 'till', count: 1, status: '201', history: [{ pay: true }] };
+    expect(value.startsWith('reply: ')).toBe(true);
+    expect(JSON.parse(value.slice('reply: '.length))).toEqual(reply);
+    expect(world.internet.requests).toHaveLength(1);
+    // One delivery in the audit log and in the journal: the one that was cut short, completed by the replay.
+    expect(world.events('bus.delivery')).toEqual([{ agentId: payer, messageId: expect.any(String), from: asker, topic: null, request: true, ok: true }]);
+    const [delivery] = await deliveries(world, payer);
+    expect(delivery).toMatchObject({ state: 'completed' });
+    expect(JSON.parse(decodeValue(delivery.result!) as string)).toEqual(reply);
+    expect(await deliveries(world, payer)).toHaveLength(1);
+
+    // The rebuilt instance handled the message once: the next one finds exactly one before it.
+    expect(world.runtime.status(payer)).toMatchObject({ status: 'suspended', suspendReason: 'policy' });
+    expect(await ask(world, payer, { n: 2 })).toMatchObject({ count: 2, history: [{ pay: true }, { n: 2 }] });
+    expect(world.events('bus.delivery')).toHaveLength(2);
+  });
+
+  it('carries the request over every eviction of the same delivery and answers it once at the end', async () => {
+    const world = await host(new MemoryStore(), Infinity);
+    const { payer, asker, running, approval } = await evictedMidRequest(world, 2);
+    world.runtime.approve(approval.id, { approver: 'alice', role: 'finance', approved: true });
+    // Rebuilt, the replayed delivery makes the first payment and asks again for the second: evicted once more.
+    const second = await evicted(world, payer, approval.id);
+    expect(world.internet.requests).toHaveLength(1);
+    expect(world.runtime.status(asker).status).toBe('running');
+    world.runtime.approve(second.id, { approver: 'alice', role: 'finance', approved: true });
+    const value = await outcomeOf(world, asker, running);
+    expect(JSON.parse(value.slice('reply: '.length))).toEqual({ greeting: 'till', count: 1, status: '201,201', history: [{ pay: 2 }] });
+    expect(world.internet.requests).toHaveLength(2);
+    expect(world.events('bus.delivery')).toEqual([expect.objectContaining({ agentId: payer, from: asker, ok: true })]);
+    expect(await deliveries(world, payer)).toEqual([expect.objectContaining({ state: 'completed' })]);
+  });
+
+  it('answers a request delivered before run, when the agent was evicted inside it', async () => {
+    const world = await host(new MemoryStore(), Infinity);
+    const payer = await world.runtime.spawn({ type: 'payer', goal: 'till', tenant: TENANT, budget, resident: true });
+    let reply: unknown;
+    void world.desk.request(payer, { pay: true }, { timeoutMs: 60_000 }).then((value) => (reply = value));
+    world.bus.flush();
+    await world.runtime.run();
+    const approval = await evicted(world, payer);
+    world.runtime.approve(approval.id, { approver: 'alice', role: 'finance', approved: true });
+    await world.runtime.run();
+    // Delivered at the idle point before `run`: the greeting is still the default one.
+    await vi.waitFor(() => expect(reply).toEqual({ greeting: 'gated', count: 1, status: '201', history: [{ pay: true }] }), { timeout: 10_000 });
+    expect(world.runtime.status(payer)).toMatchObject({ status: 'suspended', suspendReason: 'policy', result: { ok: true, value: 'till: ready' } });
+    expect(world.events('bus.delivery')).toHaveLength(1);
+    expect(world.internet.requests).toHaveLength(1);
+  });
+
+  it('answers the request when the approval is denied: the replayed delivery replies with the refusal the guest saw', async () => {
+    const world = await host(new MemoryStore(), Infinity);
+    const { payer, asker, running, approval } = await evictedMidRequest(world);
+    world.runtime.approve(approval.id, { approver: 'bob', role: 'finance', approved: false });
+    const value = await outcomeOf(world, asker, running);
+    expect(JSON.parse(value.slice('reply: '.length))).toMatchObject({ count: 1, status: expect.stringMatching(/^refused/) });
+    expect(world.internet.requests).toHaveLength(0);
+    expect(world.events('bus.delivery')).toEqual([expect.objectContaining({ agentId: payer, from: asker, ok: true })]);
+  });
+
+  it('fails the request with not-found when the agent is terminated before it was rebuilt', async () => {
+    const world = await host(new MemoryStore(), Infinity);
+    const { payer, asker, running } = await evictedMidRequest(world);
+    world.runtime.terminate(payer);
+    expect(await outcomeOf(world, asker, running)).toMatch(/^no reply: not-found/);
+    expect(world.internet.requests).toHaveLength(0);
+    expect(world.events('bus.delivery')).toEqual([]);
   });
 });
 

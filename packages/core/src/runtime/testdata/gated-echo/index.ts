@@ -1,8 +1,8 @@
 /**
  * gated-echo — a resident test agent whose message handler can need a human:
  * each message's payload is kept in memory (the reply shows them all), and a
- * payload with `pay: true` makes a payments call that the test policy sends
- * for approval (registered as agent type 'payer'), so the agent is parked —
+ * payload with `pay: true` makes a payments call (`pay: <n>`: n calls, one after
+ * the other) that the test policy sends for approval (registered as agent type 'payer'), so the agent is parked —
  * durably, without an instance — inside `handle-message`, after the
  * snapshots taken between earlier messages. Built by snapshots.test.ts.
  */
@@ -22,17 +22,21 @@ export function run(goal: string): string {
 }
 
 export function handleMessage(message: Message): string | null {
-  const payload = JSON.parse(message.payload) as { pay?: boolean } | null;
+  const payload = JSON.parse(message.payload) as { pay?: boolean | number } | null;
   history.push(payload);
-  let status = 'none';
-  if (payload?.pay) {
-    try {
-      status = String(http.fetch({ method: 'post', url: 'https://payments.example/pay', headers: [], body: ascii(message.payload), timeoutMs: null }).status);
-    } catch (error) {
-      status = `refused: ${JSON.stringify(error)}`;
-    }
+  const payments = payload?.pay === true ? 1 : typeof payload?.pay === 'number' ? payload.pay : 0;
+  const statuses: string[] = [];
+  for (let n = 0; n < payments; n++) statuses.push(pay(message.payload));
+  return JSON.stringify({ greeting, count: history.length, status: statuses.join(',') || 'none', history });
+}
+
+/** One payments call: its HTTP status, or why it was refused. */
+function pay(body: string): string {
+  try {
+    return String(http.fetch({ method: 'post', url: 'https://payments.example/pay', headers: [], body: ascii(body), timeoutMs: null }).status);
+  } catch (error) {
+    return `refused: ${JSON.stringify(error)}`;
   }
-  return JSON.stringify({ greeting, count: history.length, status, history });
 }
 
 /** The payload's bytes (the test sends ASCII JSON; QuickJS has no TextEncoder). */
