@@ -1,31 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { meteredRun as measure, wat } from '../../../../test/support/metered-run.ts';
 import { AgentOsError } from '../errors/index.ts';
 import { decodeModule } from '../wasm/index.ts';
-import { instrument, type InstrumentOptions } from './index.ts';
-
-const wat = (text: string) => new Uint8Array(execFileSync('wat2wasm', ['--enable-all', '-', '--output=-'], { input: text }));
-
-/** Runs export `name` of the metered module; returns its result, the fuel used and the fuel seen by each `exhausted` call. */
-function measure(text: string, name: string, args: number[], options: InstrumentOptions & { fuel?: bigint } = {}) {
-  const { fuel: budget = 10n ** 12n, ...rest } = options;
-  const { bytes, stats } = instrument(wat(text), rest);
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
-  const seen: bigint[] = [];
-  const exhausted = () => {
-    seen.push(fuel.value as bigint);
-    throw new AgentOsError('out-of-fuel', 'fuel budget spent');
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { 'agentos:fuel': { fuel, exhausted } });
-  let result: unknown;
-  try {
-    result = (instance.exports[name] as (...a: number[]) => unknown)(...args);
-  } catch (e) {
-    if (!(e instanceof AgentOsError)) throw e;
-    result = e.code;
-  }
-  return { result, used: budget - (fuel.value as bigint), seen, bytes, stats };
-}
+import { instrument } from './index.ts';
 
 /** Parameter and result counts of each function the instrumented module defines for the input's own (not the entry trampolines after them). */
 function signatures({ bytes, stats }: { bytes: Uint8Array; stats: { functions: number } }): string[] {

@@ -1,35 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { AgentOsError } from '../errors/index.ts';
-import { instrument, type InstrumentOptions } from './index.ts';
-
-const wat = (text: string) => new Uint8Array(execFileSync('wat2wasm', ['--enable-all', '-', '--output=-'], { input: text }));
-const wasm2wat = (bytes: Uint8Array) => execFileSync('wasm2wat', ['--enable-all', '-'], { input: bytes }).toString();
-
-/**
- * Runs export `name` of the metered module with `fuel` units, refilling `refill` units each time
- * `exhausted` is called (0: out-of-fuel). Returns the result, the fuel used and the refills.
- */
-function measure(text: string, name: string, args: number[], options: InstrumentOptions & { fuel?: bigint; refill?: bigint } = {}) {
-  const { fuel: budget = 10n ** 12n, refill = 0n, ...rest } = options;
-  const { bytes, stats } = instrument(wat(text), rest);
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
-  let refills = 0;
-  const exhausted = () => {
-    if (refill === 0n) throw new AgentOsError('out-of-fuel', 'fuel budget spent');
-    refills++;
-    fuel.value = (fuel.value as bigint) + refill;
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { 'agentos:fuel': { fuel, exhausted } });
-  let result: unknown;
-  try {
-    result = (instance.exports[name] as (...a: number[]) => unknown)(...args);
-  } catch (e) {
-    if (!(e instanceof AgentOsError)) throw e;
-    result = e.code;
-  }
-  return { result, used: budget + refill * BigInt(refills) - (fuel.value as bigint), refills, bytes, stats };
-}
+import { meteredRun as measure, wasm2wat, wat } from '../../../../test/support/metered-run.ts';
+import { instrument } from './index.ts';
 
 const FIB = `(module
   (func $fib (param $n i32) (result i32)

@@ -1,34 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { AgentOsError } from '../errors/index.ts';
-import { instrument, type InstrumentOptions } from './index.ts';
-
-const wat = (text: string) => new Uint8Array(execFileSync('wat2wasm', ['--enable-all', '-', '--output=-'], { input: text }));
-/** The module as text, without wasm2wat's `;; label = @n` comments. */
-const text = (bytes: Uint8Array) =>
-  execFileSync('wasm2wat', ['--enable-all', '-'], { input: bytes, encoding: 'utf8' }).replace(/;;[^\n]*/g, '');
-
-/** Runs export `name`; `exhausted` refills `refill` units (or throws out-of-fuel when 0n). */
-function measure(source: string, name: string, args: number[], options: InstrumentOptions & { fuel?: bigint; refill?: bigint } = {}) {
-  const { fuel: budget = 10n ** 12n, refill = 0n, ...rest } = options;
-  const { bytes } = instrument(wat(source), rest);
-  const fuel = new WebAssembly.Global({ value: 'i64', mutable: true }, budget);
-  let refills = 0;
-  const exhausted = () => {
-    if (refill === 0n) throw new AgentOsError('out-of-fuel', 'fuel budget spent');
-    refills++;
-    fuel.value = (fuel.value as bigint) + refill;
-  };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { 'agentos:fuel': { fuel, exhausted } });
-  let result: unknown;
-  try {
-    result = (instance.exports[name] as (...a: number[]) => unknown)(...args);
-  } catch (e) {
-    if (!(e instanceof AgentOsError)) throw e;
-    result = e.code;
-  }
-  return { result, used: budget + refill * BigInt(refills) - (fuel.value as bigint), refills, bytes };
-}
+import { meteredRun as measure, wasm2wat as text, wat } from '../../../../test/support/metered-run.ts';
+import { instrument } from './index.ts';
 
 // Two nested loops leaving through br_table to several levels, a loop with a result and one with a parameter.
 const NESTED = `(module

@@ -231,16 +231,30 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
   let thenCost = -1; // -1 until the `else`
   let preIsEntry = false;
 
+  /** The entry segment closed with `total`, moving what follows its charge back by `shrunk`: so does the entry check. */
+  const entryClosed = (total: number, shrunk: number): void => {
+    if (total === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
+    entryCheck -= shrunk;
+    entryCheckEnd -= shrunk;
+    teeAt -= shrunk;
+    entryCost = total;
+  };
+  /**
+   * Closes the open segment, which cost `spent` (a loop header's cost is kept for its slow path).
+   * A parameter, not the captured `cost`: a captured variable would live in a context on the hot path.
+   */
+  const closeOpenSegment = (spent: number): void => {
+    const shrunk = closeSegment(w, seg, spent);
+    if (headerLevel >= 0) headerCosts[headerLevel] = spent, headerLevel = -1;
+    if (entrySegmentOpen) {
+      entryClosed(spent, shrunk);
+      entrySegmentOpen = false;
+    }
+  };
   /** Closes the segment before a pending `if`; when it is the entry segment, its check moves with it. */
   const closePre = (total: number): number => {
     const shrunk = closeSegment(w, pre, total);
-    if (preIsEntry) {
-      if (total === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
-      entryCheck -= shrunk;
-      entryCheckEnd -= shrunk;
-      teeAt -= shrunk;
-      entryCost = total;
-    }
+    if (preIsEntry) entryClosed(total, shrunk);
     return shrunk;
   };
   /** Gives up a pending fold (a nested block in an arm): the pending segments close with their own costs. */
@@ -252,6 +266,12 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
     seg.constant -= moved;
     seg.end -= moved;
     foldDepth = -1;
+  };
+  /** Starts the next segment at the current output position, with a charge to patch when it closes. */
+  const openSegment = (): void => {
+    seg.start = w.pos;
+    seg.constant = emitCharge(w, cl);
+    seg.end = w.pos;
   };
 
   // The position lives in a local on the fast path; the slow path goes through `r`.
@@ -341,24 +361,13 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
             closePre(preCost + fold);
             foldDepth = -1;
           }
-          seg.start = w.pos;
-          seg.constant = emitCharge(w, cl);
-          seg.end = w.pos;
+          openSegment();
           cost = 0;
           dead = false;
           p = r.pos;
           continue;
         }
-        const shrunk = closeSegment(w, seg, cost);
-        if (headerLevel >= 0) headerCosts[headerLevel] = cost, headerLevel = -1;
-        if (entrySegmentOpen) {
-          if (cost === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
-          entryCheck -= shrunk;
-          entryCheckEnd -= shrunk;
-          teeAt -= shrunk;
-          entryCost = cost;
-          entrySegmentOpen = false;
-        }
+        closeOpenSegment(cost);
         if (closesWrapped) emitLoopSlowPath(w, cl, headerCosts[depth]);
         if (depth === 0) {
           if (r.pos !== r.end) malformed('operators remaining after the end of the function', r.pos);
@@ -380,9 +389,7 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
           state.features |= features;
           return DONE;
         }
-        seg.start = w.pos;
-        seg.constant = emitCharge(w, cl);
-        seg.end = w.pos;
+        openSegment();
         cost = 0;
         dead = false;
         p = r.pos;
@@ -421,9 +428,7 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
           entrySegmentOpen = false;
           thenCost = -1;
           foldDepth = depth;
-          seg.start = w.pos;
-          seg.constant = emitCharge(w, cl);
-          seg.end = w.pos;
+          openSegment();
           cost = 0;
           p = r.pos;
           continue;
@@ -431,16 +436,7 @@ function rewriteBody(w: ByteWriter, b: BodyJob): number {
         if (op === 0x03 || op === 0x04) {
           w.copy(src, copyFrom, r.pos);
           copyFrom = r.pos;
-          const shrunk = closeSegment(w, seg, cost);
-          if (headerLevel >= 0) headerCosts[headerLevel] = cost, headerLevel = -1;
-          if (entrySegmentOpen) {
-            if (cost === 0) needsEntryCheck = true;
-            entryCheck -= shrunk;
-            entryCheckEnd -= shrunk;
-            teeAt -= shrunk;
-            entryCost = cost;
-            entrySegmentOpen = false;
-          }
+          closeOpenSegment(cost);
           if (op === 0x03) needsEntryCheck = true;
           seg.start = w.pos;
           seg.constant = emitCharge(w, cl);
