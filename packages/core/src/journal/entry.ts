@@ -56,9 +56,17 @@ export function journalStartKey(agentId: string): string {
 
 const encoder = new TextEncoder();
 
-/** An entry as stored: UTF-8 JSON. */
+/**
+ * An entry as stored: its JSON text. (A hand-built text reusing the arguments' JSON between the
+ * started and completed writes was measured slower than one `JSON.stringify` of the whole entry.)
+ */
+export function entryText(entry: JournalEntry): string {
+  return JSON.stringify(entry);
+}
+
+/** An entry as stored: UTF-8 JSON (`entryText`). */
 export function encodeEntry(entry: JournalEntry): Uint8Array {
-  return encoder.encode(JSON.stringify(entry));
+  return encoder.encode(entryText(entry));
 }
 
 /**
@@ -67,5 +75,12 @@ export function encodeEntry(entry: JournalEntry): Uint8Array {
  * a crash carries the same key; opaque, so it does not leak the agent id.
  */
 export function idempotencyKey(agentId: string, seq: number): string {
-  return toHexString(sha256(encoder.encode(`${agentId}:${seq}`))).slice(0, 32);
+  const text = `${agentId}:${seq}`;
+  // Encoded into a reused buffer: allocating one per call cost more than the hash.
+  if (text.length * 3 > keyScratch.length) keyScratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, keyScratch);
+  return toHexString(sha256(keyScratch, written, digestScratch), 0, 16);
 }
+
+let keyScratch = new Uint8Array(256);
+const digestScratch = new Uint8Array(32);

@@ -6,8 +6,9 @@
  * wire it into the runtime's host imports.
  */
 export { canonicalValue, decodeValue, encodeValue, fromBase64, sameValue, toBase64, type Encoded } from './codec.ts';
-export { encodeEntry, entryKey, idempotencyKey, journalPrefix, journalStartKey, type Effect, type JournalEntry } from './entry.ts';
+export { encodeEntry, entryKey, entryText, idempotencyKey, journalPrefix, journalStartKey, type Effect, type JournalEntry } from './entry.ts';
 export { sha256Hex, toHexString } from './hash.ts';
 export { Journal, type JournalOutcome, type CallStart } from './journal.ts';
 export type { ScanPage, ScanStore } from './load.ts';
+export type { PutManyStore } from './journal.ts';
 export { Replay, type CallSite, type ReplayStep } from './replay.ts';

@@ -13,7 +13,7 @@
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import type { BatchOp, Store } from '../store/index.ts';
 import { encodeValue } from './codec.ts';
-import { encodeEntry, entryKey, idempotencyKey, journalStartKey, type Effect, type JournalEntry } from './entry.ts';
+import { encodeEntry, entryKey, entryText, idempotencyKey, journalStartKey, type Effect, type JournalEntry } from './entry.ts';
 import { loadJournal } from './load.ts';
 
 /** A call about to run, as `begin` takes it. */
@@ -25,6 +25,23 @@ export interface CallStart {
   effect: Effect;
   fuelAtCall: bigint;
   startedAt: number;
+}
+
+/**
+ * A `Store` that can also write several values in one atomic transaction without reporting their
+ * versions (how journals are flushed: no ops objects, no versions record per flush). Same
+ * all-or-nothing guarantee as `batch`. The store copies the values: it must not read them after the
+ * returned promise settles, because the journal encodes every flush into one reused buffer.
+ */
+export interface PutManyStore extends Store {
+  /** Puts `values[i]` under `keys[i]`, all or nothing; resolves once durable. */
+  putMany(keys: readonly string[], values: readonly Uint8Array[]): Promise<void>;
+}
+
+const encoder = new TextEncoder();
+
+function canPutMany(store: Store): store is PutManyStore {
+  return typeof (store as Partial<PutManyStore>).putMany === 'function';
 }
 
 /** How a call ended, as `complete` takes it. */
@@ -40,6 +57,11 @@ export class Journal {
   readonly #dirty = new Set<JournalEntry>();
   /** The batch being written, if any: flushes are serialized so entries reach the store in order. */
   #writing: Promise<void> | undefined;
+  /**
+   * Where flushes to a `PutManyStore` encode their entries (views of it are the values): reused,
+   * since such a store copies what it writes and writes are serialized. Saves two buffers per call.
+   */
+  #scratch = new Uint8Array(4096);
 
   private constructor(store: Store, agentId: string, loaded: { first: number; entries: JournalEntry[] }) {
     this.store = store;
@@ -129,8 +151,10 @@ export class Journal {
     if (this.#dirty.size === 0) return;
     const entries = [...this.#dirty];
     this.#dirty.clear();
-    const ops: BatchOp[] = entries.map((entry) => ({ type: 'put', key: entryKey(this.agentId, entry.seq), value: encodeEntry(entry) }));
-    await this.#serialized(ops, () => {
+    const keys = new Array<string>(entries.length);
+    for (let i = 0; i < entries.length; i++) keys[i] = entryKey(this.agentId, entries[i].seq);
+    const values = canPutMany(this.store) ? this.#encodeInScratch(entries) : entries.map(encodeEntry);
+    await this.#serialized(() => this.#putAll(keys, values), () => {
       for (const entry of entries) this.#dirty.add(entry);
     });
   }
@@ -157,17 +181,17 @@ export class Journal {
     // The new start goes first: a store that stops part-way has then deleted a prefix of what the marker allows.
     const ops: BatchOp[] = [{ type: 'put', key: journalStartKey(this.agentId), value: new TextEncoder().encode(JSON.stringify({ first: position })) }];
     for (let seq = this.#first; seq < position; seq++) ops.push({ type: 'delete', key: entryKey(this.agentId, seq) });
-    await this.#serialized(ops, () => {});
+    await this.#serialized(() => this.#write(ops), () => {});
     const deleted = position - this.#first;
     this.#entries = this.#entries.slice(deleted);
     this.#first = position;
     return deleted;
   }
 
-  /** Writes `ops` after any batch in flight; `undo` runs when the write fails. */
-  async #serialized(ops: BatchOp[], undo: () => void): Promise<void> {
+  /** Runs `write` after any write in flight; `undo` runs when it fails. */
+  async #serialized(write: () => Promise<void>, undo: () => void): Promise<void> {
     while (this.#writing) await this.#writing.catch(() => {});
-    const writing = this.#write(ops).catch((error: unknown) => {
+    const writing = write().catch((error: unknown) => {
       undo();
       throw error;
     });
@@ -177,6 +201,30 @@ export class Journal {
     } finally {
       if (this.#writing === writing) this.#writing = undefined;
     }
+  }
+
+  /** The entries' UTF-8 JSON as consecutive views of the scratch buffer (grown as needed). */
+  #encodeInScratch(entries: readonly JournalEntry[]): Uint8Array[] {
+    const texts = entries.map(entryText);
+    let room = 0;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    for (const text of texts) room += text.length * 3;
+    if (room > this.#scratch.length) this.#scratch = new Uint8Array(Math.max(room, this.#scratch.length * 2));
+    const scratch = this.#scratch;
+    const values = new Array<Uint8Array>(texts.length);
+    let offset = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const { written } = encoder.encodeInto(texts[i], scratch.subarray(offset));
+      values[i] = scratch.subarray(offset, offset + written);
+      offset += written;
+    }
+    return values;
+  }
+
+  /** Entries in one atomic write: `putMany` when the store has it, else one put or a batch. */
+  #putAll(keys: string[], values: Uint8Array[]): Promise<void> {
+    if (canPutMany(this.store)) return this.store.putMany(keys, values);
+    return this.#write(keys.map((key, i): BatchOp => ({ type: 'put', key, value: values[i] })));
   }
 
   async #write(ops: BatchOp[]): Promise<void> {

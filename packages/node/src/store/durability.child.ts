@@ -4,14 +4,21 @@
  * into a SqliteStore and acknowledges each on stdout only after the write
  * resolved. Whatever it acknowledged must be found after the kill.
  *
- * Usage: node durability.child.ts <db path> <full|normal> <first number>
+ * Usage: node durability.child.ts <db path> <full|normal> <first number> [busy-checkpoints]
+ * `busy-checkpoints`: the background checkpointer runs a round every 8 commits and restarts
+ * the WAL past 16 frames, so kills land in and around checkpoints and WAL restarts.
  */
 import { writeSync } from 'node:fs';
 import { SqliteStore } from './sqlite-store.ts';
 
-const [path, synchronous, first] = process.argv.slice(2);
-const store = new SqliteStore({ path, synchronous: synchronous as 'full' | 'normal' });
+const [path, synchronous, first, mode] = process.argv.slice(2);
+const store = new SqliteStore({
+  path, synchronous: synchronous as 'full' | 'normal',
+  checkpointTuning: mode === 'busy-checkpoints' ? { everyCommits: 8, restartFrames: 16 } : undefined,
+});
 const encoder = new TextEncoder();
+// Busy mode: start the checkpoint worker before writing, so rounds and restarts happen from the first records on.
+if (mode === 'busy-checkpoints') await store.checkpoint();
 
 /** Deterministic content for record `n`, of varying size (some span several pages). */
 function recordValue(n: number): Uint8Array {
@@ -25,6 +32,6 @@ for (let n = Number(first); ; n++) {
   } else {
     await store.put(key, recordValue(n));
   }
-  // Synchronous write: once the parent reads this line, the record is acknowledged.
-  writeSync(1, `${n}\n`);
+  // Synchronous write: once the parent reads this line, the record is acknowledged (with the WAL restarts so far).
+  writeSync(1, `${n} ${store.walRestarts}\n`);
 }

@@ -14,11 +14,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const encoder = new TextEncoder();
 const recordValue = (n: number): Uint8Array => encoder.encode(`record ${n} `.repeat(1 + ((n * 7919) % 700)));
 
-/** Runs the writer from record `first` and SIGKILLs it once it acknowledged `ackCount` records; returns the last acknowledged. */
-function writeThenKill(options: { path: string; synchronous: 'full' | 'normal'; first: number; ackCount: number }): Promise<number> {
+/**
+ * Runs the writer from record `first` and SIGKILLs it once it acknowledged `ackCount` records; returns the last
+ * acknowledged and how many WAL restarts its background checkpointer had made by then.
+ */
+function writeThenKill(options: { path: string; synchronous: 'full' | 'normal'; first: number; ackCount: number; busyCheckpoints?: boolean }): Promise<{ last: number; restarts: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, options.path, options.synchronous, String(options.first)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [CHILD, options.path, options.synchronous, String(options.first), ...(options.busyCheckpoints ? ['busy-checkpoints'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let last = options.first - 1;
+    let restarts = 0;
     let buffered = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -26,21 +31,28 @@ function writeThenKill(options: { path: string; synchronous: 'full' | 'normal'; 
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() as string;
-      for (const line of lines) last = Number(line);
+      for (const line of lines) [last, restarts] = line.split(' ').map(Number);
       if (last - options.first + 1 >= options.ackCount) child.kill('SIGKILL');
     });
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(last) : reject(new Error(`writer exited ${code}: ${stderr}`))));
+    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve({ last, restarts }) : reject(new Error(`writer exited ${code}: ${stderr}`))));
   });
 }
 
 describe('SqliteStore durability across SIGKILL', () => {
-  for (const synchronous of ['full', 'normal'] as const) {
-    it(`keeps every acknowledged write and no torn batch when the writer is killed (synchronous=${synchronous})`, async () => {
-      const path = join(dir, `${synchronous}.db`);
+  const cases = [
+    { synchronous: 'full', busyCheckpoints: false, ackCounts: [37, 5, 61] },
+    { synchronous: 'normal', busyCheckpoints: false, ackCounts: [37, 5, 61] },
+    // Background checkpoints every 8 commits and WAL restarts past 16 frames: kills land during checkpoints and restarts.
+    { synchronous: 'normal', busyCheckpoints: true, ackCounts: [400, 7, 350] },
+  ] as const;
+  for (const { synchronous, busyCheckpoints, ackCounts } of cases) {
+    it(`keeps every acknowledged write and no torn batch when the writer is killed (synchronous=${synchronous}${busyCheckpoints ? ', busy background checkpoints' : ''})`, async () => {
+      const path = join(dir, `${synchronous}${busyCheckpoints ? '-busy' : ''}.db`);
       let next = 0;
       const acked: number[] = [];
-      for (const ackCount of [37, 5, 61]) {
-        const last = await writeThenKill({ path, synchronous, first: next, ackCount });
+      for (const ackCount of ackCounts) {
+        const { last, restarts } = await writeThenKill({ path, synchronous, first: next, ackCount, busyCheckpoints });
+        if (busyCheckpoints && ackCount > 100) expect(restarts, 'WAL restarts before the kill').toBeGreaterThan(0);
         acked.push(last);
         const store = new SqliteStore({ path });
         expect(store.database.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
@@ -58,7 +70,7 @@ describe('SqliteStore durability across SIGKILL', () => {
         next = Math.max(...records) + 1;
         store.close();
       }
-      expect(acked[2]).toBeGreaterThanOrEqual(37 + 5 + 61 - 1);
+      expect(acked[2]).toBeGreaterThanOrEqual(ackCounts[0] + ackCounts[1] + ackCounts[2] - 1);
     });
   }
 });

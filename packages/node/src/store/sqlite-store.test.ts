@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listAll } from '../../../core/src/store/index.ts';
+import { listAll, type Store } from '../../../core/src/store/index.ts';
 import { describeStoreContract } from '../../../core/src/store/testing.ts';
 import { Journal } from '../../../core/src/journal/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -121,5 +121,41 @@ describe('SqliteStore.scan', () => {
     expect(scanned.entries).toEqual(generic.entries);
     expect(scanned.entries).toEqual(journal.entries);
     expect(scanned.entries.at(-1)?.state).toBe('started');
+  });
+
+  it('writes putMany values all together, with fresh versions, or none when one is invalid', async () => {
+    const store = new SqliteStore({ path: freshPath(), synchronous: 'normal' });
+    const before = await store.put('m/0', bytes('old'));
+    await store.putMany(['m/0', 'm/1'], [bytes('a'), bytes('b')]);
+    const [first, second] = [await store.get('m/0'), await store.get('m/1')];
+    expect([first?.value, second?.value]).toEqual([bytes('a'), bytes('b')]);
+    expect(first!.version).toBeGreaterThan(before);
+    expect(second!.version).not.toBe(first!.version);
+    await expect(store.putMany(['m/2', ''], [bytes('c'), bytes('d')])).rejects.toMatchObject({ code: 'invalid-argument' });
+    await expect(store.putMany(['m/2'], [])).rejects.toMatchObject({ code: 'invalid-argument' });
+    expect(await store.get('m/2')).toBeUndefined();
+    store.close();
+  });
+
+  it('flushes a journal through putMany when the store has it: the same entries as through batch', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    let putManyCalls = 0;
+    const generic: Store = { get: (k) => store.get(k), put: (k, v) => store.put(k, v), delete: (k) => store.delete(k), list: (o) => store.list(o), batch: (o, p) => store.batch(o, p) };
+    const counting = { ...generic, putMany: (keys: readonly string[], values: readonly Uint8Array[]) => (putManyCalls++, store.putMany(keys, values)) };
+    const viaPutMany = await Journal.open(counting, 'a');
+    const viaBatch = await Journal.open(generic, 'b');
+    for (const journal of [viaPutMany, viaBatch]) {
+      for (let i = 0; i < 5; i++) {
+        const entry = journal.begin({ interface: 'agentos:runtime/http', function: 'fetch', args: [{ url: `u${i}`, body: new Uint8Array([i]) }], effect: 'external', fuelAtCall: BigInt(i), startedAt: i });
+        await journal.flush();
+        journal.complete(entry.seq, { result: { status: 200 + i }, endedAt: i + 1 });
+      }
+      await journal.flush();
+    }
+    expect(putManyCalls).toBe(6);
+    const [a, b] = [await Journal.open(store, 'a'), await Journal.open(store, 'b')];
+    expect(a.entries).toHaveLength(5);
+    expect(a.entries.map(({ idempotencyKey: _, ...rest }) => rest)).toEqual(b.entries.map(({ idempotencyKey: _, ...rest }) => rest));
+    expect(a.entries.every((entry) => entry.state === 'completed')).toBe(true);
   });
 });

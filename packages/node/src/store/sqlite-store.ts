@@ -14,6 +14,13 @@
  *   transactions (never tear one: WAL frames are checksummed and a partial
  *   transaction is ignored at recovery).
  *
+ * Checkpoints. The writing connection never checkpoints inside a COMMIT
+ * (`wal_autocheckpoint=0`): a worker thread does it on its own connection
+ * (checkpointer.ts), which halves the cost of a small commit and keeps the WAL
+ * bounded. `close()` ends the worker and truncates the WAL. Several processes
+ * may share the file (a CLI next to a running host): each store checkpoints
+ * what it writes; SQLite's locks keep them consistent.
+ *
  * Versions. The contract wants a fresh, store-wide increasing version per
  * write. Persisting a counter row on every put would double the pages written
  * per commit, so each connection reserves a range of versions (one row write
@@ -30,7 +37,8 @@ import {
   checkKey, MAX_LIST_LIMIT,
   type BatchOp, type BatchResult, type ListOptions, type ListPage, type Precondition, type Store, type StoreEntry,
 } from '../../../core/src/store/index.ts';
-import type { ScanPage, ScanStore } from '../../../core/src/journal/index.ts';
+import type { PutManyStore, ScanPage, ScanStore } from '../../../core/src/journal/index.ts';
+import { Checkpointer, type CheckpointRound } from './checkpointer.ts';
 import { after, decodeKey, encodeKey, prefixEnd } from './keys.ts';
 
 export interface SqliteStoreOptions {
@@ -40,6 +48,18 @@ export interface SqliteStoreOptions {
   synchronous?: 'full' | 'normal';
   /** How long a write waits for another process's write lock before failing with 'timeout'; default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * Where WAL checkpoints run: 'background' (default) on a worker thread, off the commit path;
+   * 'inline' inside the commit that passes 1000 WAL pages (SQLite's own behaviour).
+   */
+  checkpoints?: 'background' | 'inline';
+  /** Tuning of background checkpoints (see checkpointer.ts); the defaults suit journals. */
+  checkpointTuning?: { everyCommits?: number; everyBytes?: number; restartFrames?: number };
+  /**
+   * Called with the checkpoint worker's failure (the store then checkpoints inline, so the WAL stays
+   * bounded). Without it, the next write throws that failure once, as AgentOsError 'internal'.
+   */
+  onCheckpointError?: (error: AgentOsError) => void;
 }
 
 /** Versions a connection reserves at once. */
@@ -66,7 +86,7 @@ interface Statements {
   scan: StatementSync;
 }
 
-export class SqliteStore implements ScanStore {
+export class SqliteStore implements ScanStore, PutManyStore {
   /** The underlying connection, for host-side checks (integrity_check) and tools. */
   readonly database: DatabaseSync;
   readonly #sql: Statements;
@@ -74,6 +94,9 @@ export class SqliteStore implements ScanStore {
   #ceiling = 0;
   #dataVersion = -1;
   #closed = false;
+  readonly #checkpointer: Checkpointer | undefined;
+  /** A checkpoint failure not yet reported (no onCheckpointError): the next write throws it. */
+  #checkpointError: AgentOsError | undefined;
 
   /**
    * Opens (creating if needed) the database at `options.path`.
@@ -85,16 +108,35 @@ export class SqliteStore implements ScanStore {
     if (synchronous !== 'full' && synchronous !== 'normal') {
       throw new AgentOsError('invalid-argument', `synchronous must be 'full' or 'normal', got ${JSON.stringify(synchronous)}.`);
     }
+    const checkpoints = options.checkpoints ?? 'background';
+    if (checkpoints !== 'background' && checkpoints !== 'inline') {
+      throw new AgentOsError('invalid-argument', `checkpoints must be 'background' or 'inline', got ${JSON.stringify(checkpoints)}.`);
+    }
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     let db: DatabaseSync | undefined;
+    let wal = false;
     try {
-      db = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
-      db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous.toUpperCase()};`);
+      db = new DatabaseSync(options.path, { timeout: busyTimeoutMs });
+      // ':memory:' (and file systems without shared memory) answer another journal mode: nothing to checkpoint then.
+      wal = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string }).journal_mode === 'wal';
+      db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()};`);
+      if (wal && checkpoints === 'background') db.exec('PRAGMA wal_autocheckpoint = 0;');
       db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
     } catch (error) {
       if (db?.isOpen) db.close();
       throw storeError(error, `open the database ${options.path}`, 'invalid-argument');
     }
     this.database = db;
+    if (wal && checkpoints === 'background') {
+      const tuning = options.checkpointTuning ?? {};
+      this.#checkpointer = new Checkpointer({
+        path: options.path, synchronous, busyTimeoutMs,
+        everyCommits: tuning.everyCommits ?? 256,
+        everyBytes: tuning.everyBytes ?? 4 * 1024 * 1024,
+        restartFrames: tuning.restartFrames ?? 4096,
+        onError: (error) => this.#checkpointFailed(error, options.onCheckpointError),
+      });
+    }
     this.#sql = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -122,12 +164,41 @@ export class SqliteStore implements ScanStore {
     checkKey(key);
     checkValue(key, value);
     const encoded = encodeKey(key);
-    return this.#transaction(() => this.#upsert(encoded, value));
+    if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
+    const version = this.#transaction(() => this.#upsert(encoded, value));
+    this.#checkpointer?.committed(value.byteLength);
+    return version;
+  }
+
+  /**
+   * Puts `values[i]` under `keys[i]` in one transaction, all or nothing, without reporting versions
+   * (how journals are flushed, see core journal.ts `PutManyStore`).
+   * @throws AgentOsError 'invalid-argument' for a bad key or value (nothing written); like `put` otherwise.
+   */
+  async putMany(keys: readonly string[], values: readonly Uint8Array[]): Promise<void> {
+    if (keys.length !== values.length) {
+      throw new AgentOsError('invalid-argument', `putMany needs one value per key, got ${keys.length} keys and ${values.length} values.`);
+    }
+    const encoded = new Array<Uint8Array>(keys.length);
+    let bytes = 0;
+    for (let i = 0; i < keys.length; i++) {
+      checkKey(keys[i]);
+      checkValue(keys[i], values[i]);
+      encoded[i] = encodeKey(keys[i]);
+      bytes += values[i].byteLength;
+    }
+    if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
+    this.#transaction(() => {
+      for (let i = 0; i < encoded.length; i++) this.#upsert(encoded[i], values[i]);
+    });
+    this.#checkpointer?.committed(bytes);
   }
 
   async delete(key: string): Promise<boolean> {
     checkKey(key);
+    if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
     const result = this.#run('write', () => this.#sql.remove.run(encodeKey(key)));
+    this.#checkpointer?.committed(0);
     return Number(result.changes) > 0;
   }
 
@@ -166,7 +237,10 @@ export class SqliteStore implements ScanStore {
       checkKey(p.key);
       return { ...p, encoded: encodeKey(p.key) };
     });
-    return this.#transaction((): BatchResult => {
+    let bytes = 0;
+    for (const op of ops) if (op.type === 'put') bytes += op.value.byteLength;
+    if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
+    const result = this.#transaction((): BatchResult => {
       for (const { key, version, encoded: k } of preconditions) {
         const row = this.#sql.version.get(k) as { version: number } | undefined;
         const actual = row?.version ?? null;
@@ -179,13 +253,53 @@ export class SqliteStore implements ScanStore {
       });
       return { ok: true, versions };
     });
+    if (result.ok) this.#checkpointer?.committed(bytes);
+    return result;
   }
 
-  /** Closes the connection (checkpointing the WAL); later calls throw 'illegal-state'. Idempotent. */
+  /** RESTART checkpoints the background worker made (the WAL started over after each); 0 with inline checkpoints. */
+  get walRestarts(): number {
+    return this.#checkpointer?.restarts ?? 0;
+  }
+
+  /**
+   * Runs a background checkpoint round now and resolves with what it did (tools, tests). Resolves
+   * undefined when checkpoints are inline, the database is not in WAL mode, or the worker failed.
+   */
+  async checkpoint(): Promise<CheckpointRound | undefined> {
+    const checkpointer = this.#checkpointer;
+    if (checkpointer === undefined || checkpointer.failed || this.#closed) return undefined;
+    // Signal first: it starts the worker, which the wait then holds (else the process could exit under it).
+    checkpointer.signal();
+    return checkpointer.nextRound();
+  }
+
+  /**
+   * Stops the checkpoint worker, checkpoints and truncates the WAL (unless another connection is
+   * using it: then SQLite keeps it for that one), and closes the connection; later calls throw
+   * 'illegal-state'. Idempotent.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#checkpointer) {
+      this.#checkpointer.close();
+      try {
+        // Short wait: a reader in another process or the worker's last round must not hold up close.
+        this.database.exec('PRAGMA busy_timeout = 100; PRAGMA wal_checkpoint(TRUNCATE);');
+      } catch {
+        // Not fatal: the committed frames are safe in the WAL, and the next opener (or closer) checkpoints them.
+      }
+    }
     this.database.close();
+  }
+
+  /** The worker failed: checkpoint inline from now on, and report. */
+  #checkpointFailed(cause: Error, report: ((error: AgentOsError) => void) | undefined): void {
+    const error = storeError(cause, 'checkpoint the WAL in the background (checkpoints run inline from now on)', 'internal');
+    if (!this.#closed) this.database.exec('PRAGMA wal_autocheckpoint = 1000;');
+    if (report) report(error);
+    else this.#checkpointError = error;
   }
 
   /** Runs `body` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK if it throws or returns a failed batch). */
@@ -231,6 +345,12 @@ export class SqliteStore implements ScanStore {
 
   #run<T>(kind: 'read' | 'write', body: () => T): T {
     if (this.#closed) throw new AgentOsError('illegal-state', 'This SqliteStore is closed; open a new one.');
+    if (kind === 'write' && this.#checkpointError) {
+      // Reported once, before the write: the write itself was not attempted.
+      const error = this.#checkpointError;
+      this.#checkpointError = undefined;
+      throw error;
+    }
     try {
       return body();
     } catch (error) {
