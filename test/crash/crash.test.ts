@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AGENT_FORMAT, AgentStore } from '../../packages/core/src/durable/index.ts';
-import { entryKey } from '../../packages/core/src/journal/index.ts';
+import { AGENT_FORMAT, AgentStore, captureSnapshot } from '../../packages/core/src/durable/index.ts';
+import { entryKey, journalStartKey } from '../../packages/core/src/journal/index.ts';
 import { SqliteStore } from '../../packages/node/src/index.ts';
 import { checkDatabase, runCrashCampaign } from './driver.ts';
 
@@ -43,5 +43,27 @@ describe('durable agents under SIGKILL', () => {
     torn.close();
     const again = await checkDatabase(path, new Map());
     expect(again.problems.some((p) => p.startsWith(`torn value at ${entryKey('a1', 1)}`))).toBe(true);
+  });
+
+  it('accepts acknowledged entries a compaction deleted behind a snapshot, and reports a compacted journal without one', async () => {
+    const path = join(dir, 'compacted.db');
+    const store = new SqliteStore({ path });
+    const agents = new AgentStore(store);
+    await agents.putRecord({
+      format: AGENT_FORMAT, id: 'a2', type: 't', entry: 'run', componentHash: '00', goal: '', tenant: 'local', priority: 0, workspaceId: 'a2',
+      budget: { fuel: null, tokens: null, wallMs: null, calls: null }, status: 'running', suspendReason: null, result: null, createdAt: 0, updatedAt: 0,
+    });
+    const entry = (seq: number) => JSON.stringify({ seq, interface: 'agentos:runtime/clock', function: 'now', args: [], state: 'completed', result: 1, fuelAtCall: String(seq), startedAt: 0, endedAt: 0, effect: 'read' });
+    await store.put(journalStartKey('a2'), new TextEncoder().encode('{"first":1}'));
+    await store.put(entryKey('a2', 1), new TextEncoder().encode(entry(1)));
+    const acknowledged = new Map([0, 1].map((seq) => [entryKey('a2', seq), entry(seq)]));
+    await agents.putSnapshot('a2', captureSnapshot({ seq: 1, fuelUsed: 1n, memories: [] }));
+    store.close();
+    expect((await checkDatabase(path, acknowledged)).problems).toEqual([]);
+
+    const lost = new SqliteStore({ path });
+    await lost.delete('agents/a2/snapshot');
+    lost.close();
+    expect((await checkDatabase(path, acknowledged)).problems).toEqual(['journal starts at 1 without a snapshot there or later']);
   });
 });

@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AgentStore } from '../../packages/core/src/durable/index.ts';
+import { AgentStore, readSnapshot } from '../../packages/core/src/durable/index.ts';
 import { Journal, type JournalEntry } from '../../packages/core/src/journal/index.ts';
 import { decodeJson, listAll } from '../../packages/core/src/store/index.ts';
 import { SqliteStore } from '../../packages/node/src/index.ts';
@@ -132,9 +132,13 @@ export async function checkDatabase(path: string, acknowledged: Map<string, stri
       return { problems };
     }
     const journal = await Journal.open(store, agentId);
+    // A compacted journal starts after 0: the entries before were deleted on purpose, after a snapshot at or past its start.
+    const snapshot = journal.first > 0 ? await agents.getSnapshot(agentId) : undefined;
+    if (journal.first > 0 && !(snapshot && readSnapshot(snapshot).seq >= journal.first)) problems.push(`journal starts at ${journal.first} without a snapshot there or later`);
     for (const [key, text] of acknowledged) {
       const acked = JSON.parse(text) as JournalEntry;
-      const found = journal.entries[acked.seq];
+      if (acked.seq < journal.first) continue;
+      const found = journal.entry(acked.seq);
       if (!found) {
         problems.push(`lost acknowledged entry ${key}`);
         continue;

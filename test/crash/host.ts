@@ -20,6 +20,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { PutManyStore } from '../../packages/core/src/journal/index.ts';
 import { NodeHost, fetchHttp } from '../../packages/node/src/index.ts';
 
 const { values } = parseArgs({
@@ -95,6 +96,19 @@ store.batch = async (ops, options) => {
   probe();
   return result;
 };
+// Journals flush through `putMany` when the store has it (journal.ts): the same probes and acks.
+const many = store as Partial<PutManyStore>;
+if (typeof many.putMany === 'function') {
+  const putMany = many.putMany.bind(store);
+  many.putMany = async (keys, values) => {
+    probe();
+    // The journal reuses its buffer after the write settles: read the values before it can.
+    const copies = values.map((value) => value.slice());
+    await putMany(keys, values);
+    keys.forEach((key, i) => ack(key, copies[i]));
+    probe();
+  };
+}
 
 await host.registerTool('wordcount', new Uint8Array(readFileSync(values.tool as string)));
 const existing = await host.records();

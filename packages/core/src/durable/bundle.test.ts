@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize, generateAuditSigner } from '../audit/index.ts';
-import { Journal, sha256Hex, toBase64 } from '../journal/index.ts';
-import { MemoryStore } from '../store/index.ts';
+import { entryKey, Journal, journalStartKey, sha256Hex, toBase64 } from '../journal/index.ts';
+import { listAll, MemoryStore } from '../store/index.ts';
 import { AGENT_FORMAT, AgentStore, type AgentRecord } from './agent-store.ts';
 import { exportBundle, openBundle, writeBundle } from './bundle.ts';
 import { captureSnapshot } from './snapshot.ts';
@@ -89,5 +89,80 @@ describe('agent bundles', () => {
     delete parsed.body.manifest.snapshot;
     parsed.signature.value = toBase64(await signer.sign(new TextEncoder().encode(canonicalize(parsed.body))));
     await expect(openBundle(encode(), [signer.publicKey])).rejects.toMatchObject({ code: 'hash-mismatch' });
+  });
+
+  /** The source agent after three calls, snapshotted at 3 and compacted, then a fourth call: its journal keeps position 3 only. */
+  async function compactedSource() {
+    const { agents, record } = await sourceStore();
+    const journal = await agents.openJournal('agent-7');
+    const call = (fuel: bigint) => journal.complete(journal.begin({ interface: 'agentos:runtime/random', function: 'getRandomU64', args: [], effect: 'read', fuelAtCall: fuel, startedAt: 2 }).seq, { result: fuel, endedAt: 2 });
+    call(20n);
+    call(30n);
+    const snapshot = captureSnapshot({ seq: 3, fuelUsed: 35n, memories: [new WebAssembly.Memory({ initial: 1 })] });
+    await journal.flush();
+    await agents.putSnapshot('agent-7', snapshot);
+    expect(await journal.discardBefore(3)).toBe(3);
+    call(40n);
+    await journal.flush();
+    return { agents, record, snapshot };
+  }
+
+  it('moves a compacted agent: the importing store gets its journal start, its retained entries and its snapshot', async () => {
+    const { signer } = await generateAuditSigner();
+    const { agents, snapshot } = await compactedSource();
+    const bytes = await exportBundle({ agents, id: 'agent-7', signer });
+    expect(JSON.parse(new TextDecoder().decode(bytes)).body.journalStart).toBe(3);
+    const opened = await openBundle(bytes, [signer.publicKey]);
+    expect(opened).toMatchObject({ journalStart: 3, journal: [{ seq: 3, fuelAtCall: '40' }] });
+
+    // The target held an older, uncompacted copy of the agent: none of its entries may survive the import.
+    const target = new AgentStore(new MemoryStore());
+    const old = await target.openJournal('agent-7');
+    for (let i = 0; i < 5; i++) old.complete(old.begin({ interface: 'x', function: 'y', args: [i], effect: 'read', fuelAtCall: BigInt(i), startedAt: 0 }).seq, { result: i, endedAt: 0 });
+    await old.flush();
+    await writeBundle(target, opened);
+    const journal = await target.openJournal('agent-7');
+    expect(journal.first).toBe(3);
+    expect(journal.length).toBe(4);
+    expect(journal.entries).toEqual((await agents.openJournal('agent-7')).entries);
+    expect((await listAll(target.store, 'agents/agent-7/journal/')).map((k) => k.key)).toEqual([entryKey('agent-7', 3)]);
+    expect(await target.getSnapshot('agent-7')).toEqual(snapshot);
+  });
+
+  it('clears the journal start of a compacted copy when the imported agent was never compacted', async () => {
+    const { signer } = await generateAuditSigner();
+    const compacted = await compactedSource();
+    const target = new AgentStore(new MemoryStore());
+    await writeBundle(target, await openBundle(await exportBundle({ agents: compacted.agents, id: 'agent-7', signer }), [signer.publicKey]));
+    const { agents } = await sourceStore();
+    const opened = await openBundle(await exportBundle({ agents, id: 'agent-7', signer }), [signer.publicKey]);
+    expect(opened.journalStart).toBe(0);
+    await writeBundle(target, opened);
+    expect(await target.store.get(journalStartKey('agent-7'))).toBeUndefined();
+    const journal = await target.openJournal('agent-7');
+    expect([journal.first, journal.length]).toEqual([0, 1]);
+  });
+
+  it('refuses a compacted agent without its snapshot (invalid-argument, snapshot-missing), even re-signed by a trusted key', async () => {
+    const { signer } = await generateAuditSigner();
+    const { agents } = await compactedSource();
+    const parsed = JSON.parse(new TextDecoder().decode(await exportBundle({ agents, id: 'agent-7', signer })));
+    delete parsed.body.snapshot;
+    delete parsed.body.manifest.snapshot;
+    parsed.signature.value = toBase64(await signer.sign(new TextEncoder().encode(canonicalize(parsed.body))));
+    await expect(openBundle(new TextEncoder().encode(JSON.stringify(parsed)), [signer.publicKey])).rejects.toMatchObject({
+      code: 'invalid-argument', details: { reason: 'snapshot-missing', journalStart: 3, snapshotSeq: null },
+    });
+  });
+
+  it('refuses a bundle whose journal does not run on from its start (invalid-argument, journal-gap)', async () => {
+    const { signer } = await generateAuditSigner();
+    const { agents } = await compactedSource();
+    const parsed = JSON.parse(new TextDecoder().decode(await exportBundle({ agents, id: 'agent-7', signer })));
+    parsed.body.journalStart = 2;
+    parsed.signature.value = toBase64(await signer.sign(new TextEncoder().encode(canonicalize(parsed.body))));
+    await expect(openBundle(new TextEncoder().encode(JSON.stringify(parsed)), [signer.publicKey])).rejects.toMatchObject({
+      code: 'invalid-argument', details: { reason: 'journal-gap', journalStart: 2 },
+    });
   });
 });

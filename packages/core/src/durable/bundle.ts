@@ -13,12 +13,18 @@
  * The snapshot (snapshot.ts format) is the agent's latest one, when it has one: the
  * importing host restores it and replays only the journal entries after its `seq`.
  * A bundle without one (older exporters, agents never snapshotted) imports by full replay.
+ *
+ * A compacted agent's journal no longer starts at 0: the body then says where
+ * (`journalStart`, absent = 0), and the importing store gets the journal-start key
+ * so its journal opens at the same position. Such a bundle can only be resumed
+ * from its snapshot, so one without a snapshot, or whose snapshot lies before the
+ * journal's start or whose entries do not run on from it, is refused.
  */
 import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import { canonicalize, keyIdOf, type AuditSigner } from '../audit/index.ts';
-import { entryKey, fromBase64, sha256Hex, toBase64, type JournalEntry } from '../journal/index.ts';
+import { entryKey, fromBase64, journalPrefix, journalStartKey, sha256Hex, toBase64, type JournalEntry } from '../journal/index.ts';
 // WebCrypto's digest for snapshots (megabytes); the journal's synchronous one for components as before.
-import { encodeJson, sha256Hex as digestHex } from '../store/index.ts';
+import { encodeJson, listAll, sha256Hex as digestHex, type BatchOp } from '../store/index.ts';
 import type { AgentRecord, AgentStore } from './agent-store.ts';
 import { AGENT_FORMAT, snapshotKey } from './agent-store.ts';
 import { readSnapshot } from './snapshot.ts';
@@ -28,7 +34,10 @@ export const BUNDLE_FORMAT = 'agentos-bundle/1';
 /** What a verified bundle holds. */
 export interface OpenedBundle {
   record: AgentRecord;
+  /** The retained journal entries, from position `journalStart`. */
   journal: JournalEntry[];
+  /** Position of the journal's first entry: 0 unless the agent was compacted (then it has a snapshot). */
+  journalStart: number;
   approvals: ({ id: string; agentId: string } & Record<string, unknown>)[];
   components: { sha256: string; bytes: Uint8Array }[];
   /** The agent's latest snapshot (snapshot.ts format), checked against the manifest; absent: replay from the start. */
@@ -42,6 +51,8 @@ interface Body {
   manifest: { agentId: string; components: { sha256: string; size: number }[]; snapshot?: { seq: number; sha256: string; size: number } };
   record: AgentRecord;
   journal: JournalEntry[];
+  /** Absent: 0 (and so in bundles of agents never compacted, which sign the same body as before). */
+  journalStart?: number;
   approvals: OpenedBundle['approvals'];
   components: { sha256: string; bytes: string }[];
   snapshot?: string;
@@ -69,6 +80,7 @@ export async function exportBundle(options: { agents: AgentStore; id: string; si
     },
     record,
     journal: [...journal.entries],
+    ...(journal.first > 0 ? { journalStart: journal.first } : {}),
     approvals: await agents.approvals(id),
     components: [{ sha256: record.componentHash, bytes: toBase64(bytes) }],
     ...(snapshot ? { snapshot: toBase64(snapshot) } : {}),
@@ -81,7 +93,10 @@ export async function exportBundle(options: { agents: AgentStore; id: string; si
  * Verifies a bundle and returns its contents.
  * @throws AgentOsError 'invalid-argument' when it is not a bundle of this format;
  *   'signature-invalid' when the key is not trusted or the signature does not verify;
- *   'hash-mismatch' when a component differs from its manifest entry.
+ *   'hash-mismatch' when a component differs from its manifest entry; 'invalid-argument'
+ *   (details.reason 'snapshot-missing' or 'journal-gap') when the journal cannot be resumed: it
+ *   starts after position 0 but the bundle has no snapshot at or after its start, or its entries
+ *   do not run without a gap from `journalStart`.
  */
 export async function openBundle(bytes: Uint8Array, trustedKeys: readonly Uint8Array[]): Promise<OpenedBundle> {
   let parsed: { body?: Body; signature?: { keyId?: string; publicKey?: string; value?: string } };
@@ -113,7 +128,28 @@ export async function openBundle(bytes: Uint8Array, trustedKeys: readonly Uint8A
     throw new AgentOsError('hash-mismatch', 'The agent runs a component its manifest does not list.', { details: { sha256: body.record.componentHash } });
   }
   const snapshot = await openedSnapshot(body);
-  return { record: body.record, journal: body.journal, approvals: body.approvals, components, keyId, ...(snapshot ? { snapshot } : {}) };
+  const journalStart = checkJournal(body, snapshot && body.manifest.snapshot?.seq);
+  return { record: body.record, journal: body.journal, journalStart, approvals: body.approvals, components, keyId, ...(snapshot ? { snapshot } : {}) };
+}
+
+/**
+ * Where the bundle's journal starts, once checked: its entries run on without a gap from there, and
+ * a journal compacted past position 0 comes with the snapshot it was compacted at (or a later one).
+ */
+function checkJournal(body: Body, snapshotSeq: number | undefined): number {
+  const start = body.journalStart ?? 0;
+  const id = body.record.id;
+  if (!Number.isInteger(start) || start < 0 || !Array.isArray(body.journal) || body.journal.some((entry, i) => entry?.seq !== start + i)) {
+    throw new AgentOsError('invalid-argument', `The journal of bundled agent ${id} does not run without a gap from position ${start}; the bundle is damaged.`, {
+      details: { id, reason: 'journal-gap', journalStart: start },
+    });
+  }
+  if (start > 0 && (snapshotSeq === undefined || snapshotSeq < start)) {
+    throw new AgentOsError('invalid-argument', `Bundled agent ${id} was compacted (its journal starts at position ${start}) but the bundle carries ${snapshotSeq === undefined ? 'no snapshot' : `only a snapshot at ${snapshotSeq}`}, so it cannot be resumed. Export it again from its host: bundles of compacted agents carry their snapshot.`, {
+      details: { id, reason: 'snapshot-missing', journalStart: start, snapshotSeq: snapshotSeq ?? null },
+    });
+  }
+  return start;
 }
 
 /** The bundle's snapshot, checked against the signed manifest (hash, size, position). */
@@ -131,13 +167,21 @@ async function openedSnapshot(body: Body): Promise<Uint8Array | undefined> {
 }
 
 /**
- * Writes a verified bundle's agent into a store, in one batch for record, journal, approvals and
- * snapshot (a bundle without a snapshot removes a stale one the store may hold for this id).
+ * Writes a verified bundle's agent into a store, in one batch for record, journal (with where it
+ * starts), approvals and snapshot. What the store held of an agent with this id before — journal
+ * entries the bundle does not have, a journal start, a snapshot — is removed in the same batch, so
+ * the journal opens exactly as the bundle's.
  */
 export async function writeBundle(agents: AgentStore, bundle: OpenedBundle): Promise<void> {
   for (const component of bundle.components) await agents.putComponent(component.bytes, component.sha256);
   const id = bundle.record.id;
+  const kept = new Set(bundle.journal.map((entry) => entryKey(id, entry.seq)));
+  const stale: BatchOp[] = (await listAll(agents.store, journalPrefix(id))).filter(({ key }) => !kept.has(key)).map(({ key }) => ({ type: 'delete', key }));
   await agents.store.batch([
+    ...stale,
+    bundle.journalStart > 0
+      ? { type: 'put', key: journalStartKey(id), value: encodeJson({ first: bundle.journalStart }) }
+      : { type: 'delete', key: journalStartKey(id) },
     ...bundle.journal.map((entry) => ({ type: 'put' as const, key: entryKey(id, entry.seq), value: encodeJson(entry) })),
     ...bundle.approvals.map((request) => ({ type: 'put' as const, key: `agents/${id}/approvals/${request.id}`, value: encodeJson(request) })),
     bundle.snapshot ? { type: 'put', key: snapshotKey(id), value: bundle.snapshot } : { type: 'delete', key: snapshotKey(id) },

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 /** One host over `store`: a second one over the same store is the host after a crash. */
-async function host(store: Store, compactEvery: number) {
+async function host(store: Store, compactEvery: number, options: { discard?: boolean } = {}) {
   const audit = new AuditLog({ signer });
   const capabilities = worldCapabilities();
   const bus = new Bus();
@@ -29,7 +29,7 @@ async function host(store: Store, compactEvery: number) {
     engine, audit, capabilities, policy: new PolicyEngine({ policy: POLICY }), bus,
     scheduler: { kind: 'fcfs', sliceFuel: 300_000 }, checkEvery: 50_000n,
     implementations: { llm: new ScriptedModel(), kv: new MemoryKv() },
-    durable: { store, compactEvery },
+    durable: { store, compactEvery, ...options },
   });
   await runtime.registerAgent('echo', echoBytes);
   const events = (kind: string) => Array.from({ length: audit.length }, (_, i) => audit.entry(i + 1) as unknown as { kind: string; data: Record<string, unknown> })
@@ -46,8 +46,13 @@ async function ask(world: Awaited<ReturnType<typeof host>>, to: string, payload:
   return (await reply) as { count: number; history: unknown[] };
 }
 
+/** What a run spends deterministically (wall time is the host's). */
+function usage({ fuel, tokens, calls }: { fuel: number; tokens: number; calls: number }) {
+  return { fuel, tokens, calls };
+}
+
 describe('compaction of durable resident agents', () => {
-  it('snapshots between deliveries and recovers from the last snapshot, replaying only later entries, in the same state', async () => {
+  it('snapshots between deliveries, deletes the entries before the snapshot, and recovers from it in the state of an uninterrupted run', async () => {
     const store = new MemoryStore();
     const before = await host(store, 4);
     const echo = await before.runtime.spawn({ type: 'echo', goal: 'hi', tenant: TENANT, budget, resident: true });
@@ -58,8 +63,10 @@ describe('compaction of durable resident agents', () => {
     const state = await before.runtime.inspect(echo);
     const spent = before.runtime.status(echo).spent;
     await before.runtime.flush();
-    const journalLength = (await listAll(store, `agents/${echo}/journal/`)).length;
-    expect(journalLength).toBe(6);
+    // Positions 0-3 are gone; the journal says it starts at 4 and keeps 4 and 5.
+    expect((await listAll(store, `agents/${echo}/journal/`)).map((k) => Number(k.key.slice(-12)))).toEqual([4, 5]);
+    expect(JSON.parse(new TextDecoder().decode((await store.get(`agents/${echo}/journal-start`))!.value))).toEqual({ first: 4 });
+    const journalLength = 6;
     expect(readSnapshot((await store.get(`agents/${echo}/snapshot`))!.value)).toMatchObject({ seq: 4, meta: { result: { ok: true, value: 'hi: ready' } } });
 
     // The host crashes: a new runtime over the same store restores the snapshot and replays the third delivery only.
@@ -68,12 +75,25 @@ describe('compaction of durable resident agents', () => {
     await after.runtime.run();
     expect(after.events('agent.resume')).toEqual([{ agentId: echo, from: 4, journalLength }]);
     expect(await after.runtime.inspect(echo)).toEqual(state);
-    expect(after.runtime.status(echo)).toMatchObject({ status: 'suspended', suspendReason: 'policy', result: { ok: true, value: 'hi: ready' }, spent: { fuel: spent.fuel } });
+    expect(after.runtime.status(echo)).toMatchObject({ status: 'suspended', suspendReason: 'policy', result: { ok: true, value: 'hi: ready' } });
+    expect(usage(after.runtime.status(echo).spent)).toEqual(usage(spent));
     expect(after.events('bus.delivery')).toEqual([]);
 
     // The next reply shows the instance's memory carried every message, including those before the snapshot.
     expect(await ask(after, echo, { n: 4 })).toMatchObject({ count: 4, history: [{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }] });
     expect(after.runtime.status(echo).spent.fuel).toBeGreaterThan(spent.fuel);
+  });
+
+  it('keeps every entry with durable.discard false', async () => {
+    const store = new MemoryStore();
+    const world = await host(store, 4, { discard: false });
+    const echo = await world.runtime.spawn({ type: 'echo', goal: 'hi', tenant: TENANT, budget, resident: true });
+    await world.runtime.run();
+    for (let n = 1; n <= 3; n++) await ask(world, echo, { n });
+    expect(world.events('agent.snapshot').map((e) => e.seq)).toEqual([4]);
+    await world.runtime.flush();
+    expect(await listAll(store, `agents/${echo}/journal/`)).toHaveLength(6);
+    expect(await store.get(`agents/${echo}/journal-start`)).toBeUndefined();
   });
 
   it('recovers from a snapshot taken at the journal’s end with nothing left to replay', async () => {
@@ -86,6 +106,8 @@ describe('compaction of durable resident agents', () => {
     expect(before.events('agent.snapshot').map((e) => e.seq)).toEqual([2, 4]);
     const state = await before.runtime.inspect(echo);
     await before.runtime.flush();
+    // Nothing is retained: the journal is its start marker alone.
+    expect(await listAll(store, `agents/${echo}/journal/`)).toEqual([]);
 
     const after = await host(store, 1);
     await after.runtime.recover();

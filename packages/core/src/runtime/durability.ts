@@ -1,10 +1,11 @@
 /**
  * The runtime's durable side (when `RuntimeOptions.durable` is set): journals
  * each process's capability calls, keeps agent records and approval requests
- * in the Store, and prepares the sandboxes that re-create an agent by replay —
- * after a restart (`recover`), after an import, or after it was evicted while
- * waiting for a human. The runtime calls in at spawn, instantiation, slice
- * end and on every transition; the storage formats live in durable/.
+ * in the Store, and plans where an agent re-created by replay resumes — after
+ * a restart (`recover`), after an import, or after it was evicted while waiting
+ * for a human (its sandbox is built by rebuild.ts). The runtime calls in at
+ * spawn, instantiation, slice end and on every transition; the storage formats
+ * live in durable/.
  *
  * Compaction: a resident agent's journal grows with every message. At quiescent
  * points after `run` returned (no guest call on the stack) its instance is
@@ -15,13 +16,20 @@
  * cannot copy stays journal-only. An agent evicted while it waits for a human
  * is rebuilt the same way: its latest snapshot, then the entries after it.
  *
+ * Discarding (`durable.discard`, default on): once a snapshot at P is durable,
+ * the journal entries before it are deleted — at the end of the slice that took
+ * it, after the agent record of that slice is durable, and never past that
+ * record's checkpoint. Why not at once: recovery charges a process what its
+ * journal shows beyond the record's checkpoint (a crash mid-slice); deleting
+ * those entries before the record moved past them would lose that spend.
+ *
  * A snapshot the agent cannot use (unreadable, taken from another component,
  * refused by the fresh instance) is never run on: `plan` reports it, and the
  * runtime replays from the start when the journal still holds every entry
  * (recovery.ts), or fails the agent when compaction discarded them.
  */
 import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
-import { Engine, instrument, type Component, type HostImports } from '../../../sandbox/src/index.ts';
+import { Engine, instrument, type HostImports } from '../../../sandbox/src/index.ts';
 import type { AuditSigner } from '../audit/index.ts';
 import {
   AGENT_FORMAT, AgentStore, compact, fromStoredBudget, journalImports, openSnapshot, toStoredBudget,
@@ -32,7 +40,7 @@ import type { AgentProcess, Budget } from '../process/index.ts';
 import { ASYNC_IMPORTS } from './host-imports.ts';
 import type { DurableOptions } from './options.ts';
 import type { AgentStatus } from './status.ts';
-import { AgentSandbox, type AgentResult, type Resume } from './sandbox.ts';
+import type { AgentResult, AgentSandbox, Resume } from './sandbox.ts';
 import { isDelivery } from './delivery.ts';
 
 /** Imports whose calls have effects outside the agent: journaled as started before they run, retried with their key. */
@@ -123,6 +131,9 @@ export class Durability {
   /** Loads durable agents' components with state exports (a separate cache: the engine's key does not include them). */
   readonly engine: Engine;
   readonly #compactEvery: number;
+  readonly #discard: boolean;
+  /** Position of each agent's durable snapshot, as far as this runtime knows (taken, or opened by `plan`). */
+  readonly #snapshots = new Map<string, number>();
   readonly #journals = new Map<string, Promise<Journal>>();
   readonly #identities = new Map<string, AgentIdentity>();
 
@@ -132,6 +143,7 @@ export class Durability {
     this.signer = options.signer;
     this.engine = options.engine ?? defaultStateEngine();
     this.#compactEvery = options.compactEvery ?? DEFAULT_COMPACT_EVERY;
+    this.#discard = options.discard ?? true;
     if (!(this.#compactEvery >= 1)) {
       throw new AgentOsError('invalid-argument', `durable.compactEvery must be >= 1 journal entries (Infinity turns compaction off); got ${this.#compactEvery}.`);
     }
@@ -159,6 +171,7 @@ export class Durability {
   forget(id: string): void {
     const journal = this.#journals.get(id);
     this.#journals.delete(id);
+    this.#snapshots.delete(id);
     if (journal) this.agents.enqueue(async () => (await journal).flush());
   }
 
@@ -168,8 +181,9 @@ export class Durability {
    */
   wrap(imports: HostImports, options: { journal: Journal; sandbox: AgentSandbox; now: () => number }): JournaledImports & { replay: Replay } {
     const { journal, sandbox } = options;
-    // Replay indexes the retained entries; a compacted journal's first one is at `journal.first`.
-    const replay = new Replay(journal.entries, Math.max(0, (sandbox.resume?.from ?? 0) - journal.first));
+    // Built from the Journal, not its entries: positions stay absolute, so a compacted journal (even one
+    // with no entry retained) still refuses a replay from before its first position.
+    const replay = new Replay(journal, sandbox.resume?.from ?? 0);
     const journaled = journalImports(imports, {
       journal,
       replay,
@@ -196,14 +210,38 @@ export class Durability {
     if (journal.length - sandbox.snapshotSeq < this.#compactEvery) return undefined;
     try {
       const meta: SnapshotMeta = { result: sandbox.result, componentHash: sandbox.component.hash };
+      // Entries are discarded later, at the slice end (`discard`): see the module comment.
       const taken = await compact({ agents: this.agents, journal, store: sandbox.store, meta });
       sandbox.snapshotSeq = taken.seq;
+      this.#snapshots.set(journal.agentId, taken.seq);
       return taken;
     } catch (error) {
       if (!isAgentOsError(error) || error.code !== 'unsupported-feature') throw error;
       sandbox.snapshots = false;
       return undefined;
     }
+  }
+
+  /**
+   * Deletes the journal entries an agent's durable snapshot made unneeded: those before the
+   * snapshot, but none at or after `checkpoint.journalLength` (call only once the record holding
+   * that checkpoint is durable). Does nothing with `durable.discard: false`, without a snapshot
+   * known to this runtime, or for an agent it forgot.
+   * @returns how many entries were deleted.
+   * @throws the Store's errors (the journal is left as it was, see `Journal.discardBefore`).
+   */
+  async discard(id: string, checkpoint: Checkpoint): Promise<number> {
+    const snapshot = this.#snapshots.get(id);
+    if (!this.#discard || snapshot === undefined) return 0;
+    const journal = await this.journal(id);
+    const before = Math.min(snapshot, checkpoint.journalLength);
+    return before > journal.first ? journal.discardBefore(before) : 0;
+  }
+
+  /** Deletes the agent's snapshot (an unusable one: the next rebuild must not meet it again). */
+  async dropSnapshot(id: string): Promise<void> {
+    this.#snapshots.delete(id);
+    await this.agents.deleteSnapshot(id);
   }
 
   /**
@@ -230,6 +268,7 @@ export class Durability {
     if (meta.componentHash !== undefined && meta.componentHash !== componentHash) return refuse(`was taken from component ${meta.componentHash}, not ${componentHash}`);
     const result = meta.result;
     if (result?.ok !== true || typeof result.value !== 'string') return refuse('does not note the result of the export call it was taken after');
+    this.#snapshots.set(id, from);
     return { kind: 'snapshot', resume: { from, fuelUsed: snapshot.fuelUsed, result, restore: snapshot.restore } };
   }
 
@@ -290,88 +329,9 @@ export async function instanceState(sandbox: AgentSandbox): Promise<InstanceStat
   return { fuelUsed: sandbox.store.fuel.used, memorySha256: toHexString(digest), memoryBytes: total };
 }
 
-/**
- * The sandbox of an agent rebuilt from its record. Replay re-runs the guest up to
- * where it stood, without charging that fuel again (`fuelCredit`). A record that
- * holds the spend restores it in the process (ProcessManager.restore); only what
- * the journal shows beyond the record's checkpoint (a crash mid-slice) is owed
- * with the first slice. An older record without it is charged its journal usage.
- */
-export function restoredSandbox(options: { record: RuntimeRecord; component: Component; journal: Journal; checkEvery: bigint; resume?: Resume }): AgentSandbox {
-  const { record, journal, resume } = options;
-  const sandbox = new AgentSandbox({ component: options.component, entry: record.entry, checkEvery: options.checkEvery });
-  const usage = journalUsage(journal.entries);
-  // A snapshot taken after the last entry shows more fuel than the journal does.
-  const shown = resume && resume.fuelUsed > usage.fuel ? resume.fuelUsed : usage.fuel;
-  sandbox.awaitingApproval = record.suspendReason === 'approval';
-  sandbox.resume = resume;
-  sandbox.snapshotSeq = resume?.from ?? 0;
-  if (!record.spent) {
-    sandbox.fuelCredit = shown;
-    sandbox.owed = { fuel: Number(shown), tokens: usage.tokens, calls: usage.calls };
-    return sandbox;
-  }
-  const checkpoint = record.checkpoint ?? { instanceFuel: '0', journalLength: 0 };
-  const instanceFuel = BigInt(checkpoint.instanceFuel);
-  const beyond = journalUsage(journal.entries.slice(Math.max(0, checkpoint.journalLength - journal.first)));
-  sandbox.fuelCredit = shown > instanceFuel ? shown : instanceFuel;
-  sandbox.owed = { fuel: Number(shown > instanceFuel ? shown - instanceFuel : 0n), tokens: beyond.tokens, calls: beyond.calls };
-  return sandbox;
-}
-
 /** What a record says the agent had spent (zeros for a record without it). */
 export function recordedSpend(record: RuntimeRecord): Budget {
   return record.spent ? fromStoredBudget(record.spent) : { fuel: 0, tokens: 0, wallMs: 0, calls: 0 };
-}
-
-/**
- * Drops a parked guest's instance and returns a fresh sandbox that re-creates
- * it by replay. The old guest stays suspended on a promise nobody settles and
- * is collected with its instance.
- */
-export function evictedSandbox(old: AgentSandbox, options: { checkEvery: bigint; resume?: Resume }): AgentSandbox {
-  old.release();
-  const fresh = new AgentSandbox({ component: old.component, entry: old.entry, checkEvery: options.checkEvery });
-  // The process was charged for everything the old instance ran; replay runs it again for free.
-  fresh.fuelCredit = old.store.fuel.used;
-  fresh.awaitingApproval = true;
-  fresh.resume = options.resume;
-  fresh.snapshotSeq = options.resume?.from ?? old.snapshotSeq;
-  fresh.snapshots = old.snapshots;
-  carryInFlight(old, fresh);
-  return fresh;
-}
-
-/**
- * A fresh sandbox that rebuilds the agent by full replay, after its snapshot was refused by the
- * instance (the refused instance is dropped: it may hold part of the snapshot). The slice that
- * found out has been charged; replay re-runs everything up to where the agent stood for free.
- */
-export function replayingSandbox(old: AgentSandbox, checkEvery: bigint): AgentSandbox {
-  old.release();
-  const fresh = new AgentSandbox({ component: old.component, entry: old.entry, checkEvery });
-  fresh.fuelCredit = old.fuelCredit > old.store.fuel.used ? old.fuelCredit : old.store.fuel.used;
-  fresh.awaitingApproval = old.awaitingApproval;
-  fresh.snapshots = old.snapshots;
-  carryInFlight(old, fresh);
-  return fresh;
-}
-
-/**
- * Hands the request the old instance was handling to the fresh sandbox: its replayed delivery
- * answers it (delivery.ts), and the old guest call, if it ever went on, finds it gone.
- */
-function carryInFlight(old: AgentSandbox, fresh: AgentSandbox): void {
-  fresh.inFlight = old.inFlight;
-  old.inFlight = undefined;
-}
-
-/**
- * Whether the journal still holds every entry from position 0, so the agent can be rebuilt by
- * full replay (compaction discards the entries before a snapshot: then only the snapshot can).
- */
-export function replayableFromStart(journal: Journal): boolean {
-  return journal.first === 0;
 }
 
 /** The status of an agent that had ended before this runtime recovered it (spend as its record kept it). */

@@ -236,4 +236,10 @@ export interface DurableOptions {
    * Default 16; `Infinity` turns compaction off.
    */
   compactEvery?: number;
+  /**
+   * Delete the journal entries before an agent's durable snapshot (at the end of the slice that
+   * took it, once its record is durable). Default true; false keeps every entry, so an agent whose
+   * snapshot turns out unusable can still be rebuilt by full replay.
+   */
+  discard?: boolean;
 }

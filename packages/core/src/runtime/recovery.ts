@@ -21,10 +21,8 @@ import type { Journal } from '../journal/index.ts';
 import type { ProcessManager } from '../process/index.ts';
 import type { ApprovalQueue, ApprovalRequest } from './approvals.ts';
 import type { BusLink } from './bus-link.ts';
-import {
-  evictedSandbox, recordedSpend, replayableFromStart, replayingSandbox, restoredSandbox,
-  type Checkpoint, type Durability, type RuntimeRecord,
-} from './durability.ts';
+import { recordedSpend, type Checkpoint, type Durability, type RuntimeRecord } from './durability.ts';
+import { evictedSandbox, replayableFromStart, replayingSandbox, restoredSandbox } from './rebuild.ts';
 import type { AuditSink } from './options.ts';
 import type { AgentSandbox, Resume } from './sandbox.ts';
 
@@ -138,7 +136,11 @@ export async function evict(host: RecoveryHost, sandbox: AgentSandbox, id: strin
 async function resumeFor(host: RecoveryHost, options: { id: string; componentHash: string; journal: Journal }): Promise<Resume | undefined> {
   const { id, journal } = options;
   const plan = await host.durable.plan(id, options.componentHash);
-  if (plan.kind === 'start') return undefined;
+  if (plan.kind === 'start') {
+    // No snapshot, yet the journal was compacted (a store that lost the snapshot key, or one written by hand).
+    if (!replayableFromStart(journal)) throw unusable(id, { journal, from: undefined, error: new AgentOsError('not-found', `Agent ${id} has no snapshot.`) });
+    return undefined;
+  }
   if (plan.kind === 'refused') {
     await fallBack(host, { id, journal, from: plan.from, error: plan.error, when: 'opening' });
     return undefined;
@@ -161,11 +163,17 @@ async function fallBack(host: RecoveryHost, options: { id: string; journal: Jour
   const { id, journal, from, error } = options;
   const code = isAgentOsError(error) ? error.code : 'internal';
   const reason = error instanceof Error ? error.message : String(error);
-  if (!replayableFromStart(journal)) {
-    throw new AgentOsError('replay-divergence', `Agent ${id} cannot be resumed: its snapshot${from === undefined ? '' : ` at position ${from}`} is unusable (${reason}) and its journal before position ${journal.first} was compacted away, so neither can rebuild its state. Import it again from a bundle taken on its original host.`, {
-      cause: error, details: { agentId: id, reason: 'snapshot-unusable', from: from ?? null, journalFirst: journal.first, code },
-    });
-  }
+  if (!replayableFromStart(journal)) throw unusable(id, options);
   host.audit({ kind: 'agent.snapshot-fallback', data: { agentId: id, from: from ?? null, when: options.when, code, reason, journalLength: journal.length } });
-  await host.durable.agents.deleteSnapshot(id);
+  await host.durable.dropSnapshot(id);
+}
+
+/** The error of an agent that neither its snapshot nor its (compacted) journal can rebuild. */
+function unusable(id: string, options: { journal: Journal; from: number | undefined; error: unknown }): AgentOsError {
+  const { journal, from, error } = options;
+  const code = isAgentOsError(error) ? error.code : 'internal';
+  const reason = error instanceof Error ? error.message : String(error);
+  return new AgentOsError('replay-divergence', `Agent ${id} cannot be resumed: its snapshot${from === undefined ? '' : ` at position ${from}`} is ${code === 'not-found' ? 'missing' : `unusable (${reason})`} and its journal before position ${journal.first} was compacted away, so neither can rebuild its state. Import it again from a bundle taken on its original host.`, {
+    cause: error, details: { agentId: id, reason: 'snapshot-unusable', from: from ?? null, journalFirst: journal.first, code },
+  });
 }

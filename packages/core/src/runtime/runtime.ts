@@ -405,6 +405,9 @@ export class Runtime {
     }
     this.#persist(id);
     await this.#durable?.agents.flush();
+    // The record now holds this slice's checkpoint: the entries before the agent's snapshot can go.
+    const checkpoint = this.#checkpoints.get(id);
+    if (this.#durable && checkpoint) await this.#durable.discard(id, checkpoint);
     return { id, outcome: park.outcome, status: end.status, fuelUsed: park.fuelUsed, tokensUsed: park.tokensUsed };
   }
 

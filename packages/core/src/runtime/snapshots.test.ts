@@ -58,7 +58,7 @@ beforeAll(async () => {
  * One host over `store`. Every host's bus has the same id and its clock the same time, so a message
  * sent as the n-th envelope of any of them reaches the guest as the same bytes (id, sentAt).
  */
-async function host(store: Store, compactEvery: number) {
+async function host(store: Store, compactEvery: number, options: { discard?: boolean } = {}) {
   const audit = new AuditLog({ signer });
   const clock = new VirtualClock({ start: 1_000_000 });
   const bus = new Bus({ id: 'hub', clock });
@@ -67,7 +67,7 @@ async function host(store: Store, compactEvery: number) {
     engine, audit, capabilities: worldCapabilities(), policy: new PolicyEngine({ policy: POLICY }), bus, clock,
     scheduler: { kind: 'fcfs', sliceFuel: 300_000 }, checkEvery: 50_000n,
     implementations: { llm: new ScriptedModel(), kv: new MemoryKv(), http: internet },
-    durable: { store, compactEvery, signer },
+    durable: { store, compactEvery, signer, ...options },
   });
   await runtime.registerAgent('echo', echoBytes);
   // The test policy sends payer's http.fetch for approval: gated-echo runs under that type.
@@ -95,9 +95,12 @@ function alignBus(world: Host, like: Host): void {
   world.bus.flush();
 }
 
-/** A resident echo agent that answered three messages, with a snapshot after the second (journal: 6 entries, snapshot at 4). */
-async function snapshottedEcho(store: Store) {
-  const world = await host(store, 4);
+/**
+ * A resident echo agent that answered three messages, with a snapshot after the second (journal: 6 positions,
+ * snapshot at 4; the entries before it are deleted unless `discard` is false).
+ */
+async function snapshottedEcho(store: Store, options: { discard?: boolean } = {}) {
+  const world = await host(store, 4, options);
   const id = await world.runtime.spawn({ type: 'echo', goal: 'hi', tenant: TENANT, budget, resident: true });
   await world.runtime.run();
   for (let n = 1; n <= 3; n++) await ask(world, id, { n });
@@ -126,9 +129,14 @@ describe('snapshots in migration bundles', () => {
     const bundle = await source.runtime.exportAgent(id);
     const { body } = JSON.parse(new TextDecoder().decode(bundle));
     expect(body.manifest.snapshot).toMatchObject({ seq: 4, size: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // The agent was compacted: the bundle holds the entries from the snapshot on, and says where they start.
+    expect(body.journalStart).toBe(4);
+    expect(body.journal.map((e: JournalEntry) => e.seq)).toEqual([4, 5]);
 
     const target = await host(new MemoryStore(), 4);
     expect(await target.runtime.importAgent(bundle, { trustedKeys: [signer.publicKey] })).toBe(id);
+    const imported = await Journal.open(target.store, id);
+    expect([imported.first, imported.length]).toEqual([4, 6]);
     await target.runtime.run();
     expect(target.events('agent.resume')).toEqual([{ agentId: id, from: 4, journalLength: 6 }]);
     expect(target.events('bus.delivery')).toEqual([]);
@@ -159,6 +167,43 @@ describe('snapshots in migration bundles', () => {
   });
 });
 
+describe('compacted agents after a restart', () => {
+  it('recover from the snapshot alone and go on exactly like an uninterrupted run (output, memory hash, fuel, spend)', async () => {
+    const uninterrupted = await snapshottedEcho(new MemoryStore());
+    const { id, world: crashed } = uninterrupted;
+    // The crashed host's disk: what the store held when it died (the uninterrupted host goes on with its own).
+    const store = new MemoryStore();
+    for (const { key } of await listAll(crashed.store)) await store.put(key, (await crashed.store.get(key))!.value);
+    expect((await Journal.open(store, id)).first).toBe(4);
+
+    const after = await host(store, 4);
+    expect((await after.runtime.recover()).restored).toEqual([id]);
+    await after.runtime.run();
+    expect(after.events('agent.resume')).toEqual([{ agentId: id, from: 4, journalLength: 6 }]);
+    expect(await after.runtime.inspect(id)).toEqual(uninterrupted.state);
+
+    alignBus(after, crashed);
+    const here = await ask(uninterrupted.world, id, { n: 4 });
+    expect(await ask(after, id, { n: 4 })).toEqual(here);
+    expect(await after.runtime.inspect(id)).toEqual(await uninterrupted.world.runtime.inspect(id));
+    const spend = (world: Host) => {
+      const { fuel, tokens, calls } = world.runtime.status(id).spent;
+      return { fuel, tokens, calls };
+    };
+    expect(spend(after)).toEqual(spend(uninterrupted.world));
+  });
+
+  it('fail with replay-divergence (snapshot-unusable) when the snapshot of a compacted journal is missing', async () => {
+    const store = new MemoryStore();
+    const { id } = await snapshottedEcho(store);
+    await store.delete(`agents/${id}/snapshot`);
+    const after = await host(store, 4);
+    const { restored, failed } = await after.runtime.recover();
+    expect(restored).toEqual([]);
+    expect(failed).toEqual([{ id, error: expect.objectContaining({ code: 'replay-divergence', details: expect.objectContaining({ reason: 'snapshot-unusable', journalFirst: 4, code: 'not-found' }) }) }]);
+  });
+});
+
 describe('agents parked on an approval', () => {
   it('are rebuilt from their latest snapshot plus the entries after it, not from the start of the journal', async () => {
     const world = await host(new MemoryStore(), 2);
@@ -174,6 +219,10 @@ describe('agents parked on an approval', () => {
     await world.runtime.run();
     const waiting = world.runtime.status(id);
     expect(waiting).toMatchObject({ status: 'suspended', suspendReason: 'approval', memoryBytes: 0 });
+    // Waiting, the agent keeps only what its rebuild needs: the snapshot at 2 and the entries from there.
+    await world.runtime.flush();
+    const kept = await Journal.open(world.store, id);
+    expect([kept.first, kept.length]).toEqual([2, 5]);
 
     world.runtime.approve(waiting.pendingApprovals[0].id, { approver: 'alice', role: 'finance', approved: true });
     await world.runtime.run();
@@ -312,7 +361,8 @@ describe('a snapshot the agent cannot use', () => {
 
   it.each(cases)('(%s) falls back to a full replay of the journal, says so in the audit log and drops it', async (_, damage, expected) => {
     const store = new MemoryStore();
-    const { id, state } = await snapshottedEcho(store);
+    // Full replay is possible only while the journal keeps every entry.
+    const { id, state } = await snapshottedEcho(store, { discard: false });
     const record = decodeJson<{ componentHash: string }>((await store.get(`agents/${id}/record`))!.value, 'record');
     await store.put(`agents/${id}/snapshot`, damage((await store.get(`agents/${id}/snapshot`))!.value, record.componentHash));
 
@@ -329,8 +379,7 @@ describe('a snapshot the agent cannot use', () => {
   it('fails the agent with replay-divergence when the journal before it was compacted away', async () => {
     const store = new MemoryStore();
     const { id } = await snapshottedEcho(store);
-    const journal = await Journal.open(store, id);
-    await journal.discardBefore(4);
+    expect((await Journal.open(store, id)).first).toBe(4);
     await store.put(`agents/${id}/snapshot`, new Uint8Array([1, 2, 3]));
 
     const after = await host(store, 4);
