@@ -25,7 +25,8 @@ import { buildFixture } from '../../test/fixtures/index.ts';
 import { WORKLOADS_WAT as WAT } from '../metering/workloads.ts';
 import { QUICK, baseConditions, emit, median, round, wat2wasm, type BenchResult } from '../support.ts';
 
-const ROUNDS = QUICK ? 2 : 9;
+// Many short rounds: on a shared machine, load comes in bursts; the median of many back-to-back pairs sees through them.
+const ROUNDS = QUICK ? 2 : 25;
 
 interface Workload {
   name: string;
