@@ -11,4 +11,4 @@ export { inspectModule, type ModuleInspection } from './inspect.ts';
 export { instrument, type InstrumentOptions, type InstrumentResult, type InstrumentStats } from './instrument.ts';
 export { DEFAULT_LIMITS, type ModuleLimits } from './limits.ts';
 export { FUEL_MODULE } from './renumber.ts';
-export type { CounterPlacement } from './rewrite-code.ts';
+export type { CounterPlacement } from './metered-code.ts';

@@ -13,7 +13,7 @@ import { checkLimits, checkModuleSize, DEFAULT_LIMITS, type ModuleLimits } from 
 import { FUEL_MODULE, injectFuelImports } from './renumber.ts';
 import { applyPlan, noPassing, planPassing } from './counter-passing.ts';
 import { writeEntryTrampoline } from './emit.ts';
-import { type CodeRewrite, type CounterPlacement, writeMeteredCode } from './rewrite-code.ts';
+import { type CodeRewrite, type CounterPlacement, writeMeteredCode } from './metered-code.ts';
 
 export interface InstrumentOptions {
   /** Inject fuel metering (default true). `false` applies only caps and limits. */

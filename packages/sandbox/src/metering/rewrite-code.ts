@@ -1,5 +1,6 @@
 /**
- * Streams the code section through the fuel rewriter in one pass per body.
+ * Writes one function body through the fuel rewriter, in one streaming pass
+ * (metered-code.ts picks each body's counter placement and restarts it).
  *
  * Each straight-line segment (from a block entry point to the next) is charged
  * at its start with a placeholder constant that is patched once the segment's
@@ -15,10 +16,8 @@
  * charged in the segment before the `if` (`foldDepth`). No objects are
  * allocated per instruction.
  */
-import { AgentOsError } from '../errors/index.ts';
 import {
   bodyReader, ByteWriter, malformed, opcodes as O, readImmediates, readPrefixed, writeValType, type ScanState,
-  type WasmModule,
 } from '../wasm/index.ts';
 import {
   closeSegment, dropRange, emitCharge, emitCheck, emitDynamicCharge, emitEntryCheck, emitGlobalGet, emitGlobalSet, emitLocal,
@@ -28,120 +27,22 @@ import {
   blockTakesNoParams, emitLoopCheck, emitLoopSlowPath, emitLoopWrappers, writeRenumberedLabels,
 } from './loop-wrap.ts';
 import {
-  deepestLabel, exitsFunction, FAST, FAST_LOCAL, FAST_MEMARG, FAST_SKIP_LEB, isBulk, mayUseBulk, unknown,
+  deepestLabel, exitsFunction, FAST, FAST_LOCAL, FAST_MEMARG, FAST_SKIP_LEB, isBulk, unknown,
 } from './code-facts.ts';
 import { MEMORY_BYTES_PER_FUEL_LOG2, prefixedWeight, SINGLE_WEIGHT, TABLE_ELEMENTS_PER_FUEL_LOG2 } from './cost.ts';
-import { isPassed, type PassingPlan } from './counter-passing.ts';
+import { isPassed } from './counter-passing.ts';
 
-/** Where the fuel counter lives while a function runs (see `InstrumentOptions.counter`, bench/metering/counter-placement). */
-export type CounterPlacement = 'global' | 'local' | 'auto';
+import type { CodeRewrite, PlanConflicts } from './metered-code.ts';
 
-export interface CodeRewrite {
-  module: WasmModule;
-  /** Function and global counts of the original module (indices at or past them are invalid). */
-  functionCount: number;
-  globalCount: number;
-  maxLocalsPerFunction: number;
-  counter: CounterPlacement;
-  /** Which functions take the counter as a parameter (counter-passing.ts). */
-  plan: PassingPlan;
-}
-
-/** What the pass found that the plan did not know: functions it must not pass the counter to. */
-export interface PlanConflicts {
-  /** Per defined function: 1 when it is named by `ref.func` in code or has exception handlers. */
-  drop: Uint8Array;
-  /** The module makes tail calls: a passed counter cannot survive them. */
-  tailCalls: boolean;
-  /** Whether any planned function must be dropped. */
-  any: boolean;
-}
-
-/** What one pass over the code produced besides the bodies. */
-export interface MeteredCode {
-  conflicts: PlanConflicts;
-  /**
-   * The entry trampolines the bodies call (emit.ts `writeEntryTrampoline`), in order: the
-   * k-th has function index `functionCount + 1 + k` and goes after the module's own functions.
-   */
-  trampolines: EntryTrampoline[];
-}
-
-/**
- * Writes the metered bodies (without the count) into `w`.
- * @throws AgentOsError 'invalid-component' for malformed bodies or out-of-range indices,
- *   'unsupported-feature' for unknown opcodes, 'limit-exceeded' for too many locals.
- */
-export function writeMeteredCode(w: ByteWriter, job: CodeRewrite, state: ScanState): MeteredCode {
-  const m = job.module;
-  const conflicts: PlanConflicts = { drop: new Uint8Array(m.code.length), tailCalls: false, any: false };
-  const trampolines: EntryTrampoline[] = [];
-  for (let i = 0; i < m.code.length; i++) {
-    const fn = m.code[i];
-    const paramCount = m.types[m.functions[i]].params.length;
-    let localCount = paramCount;
-    for (const g of fn.locals) localCount += g.count;
-    if (localCount > job.maxLocalsPerFunction) {
-      throw new AgentOsError('limit-exceeded', `function ${i} declares ${localCount} locals; the limit is ${job.maxLocalsPerFunction}`, {
-        details: { function: i, locals: localCount, limit: job.maxLocalsPerFunction },
-      });
-    }
-    const bulk = mayUseBulk(fn.body);
-    // 'auto' starts with the global and restarts the body with a local counter at its first loop;
-    // a local counter restarts with the global at the first exception handler.
-    // A passed counter is the last parameter: the declared locals move up by one.
-    let passing = job.plan.passedType[i] >= 0;
-    let useLocal = job.counter === 'local';
-    let restartOnLoop = job.counter === 'auto' && !passing;
-    let wrapLoops = true;
-    for (;;) {
-      const ownLocal = useLocal && !passing; // a local copy declared by us
-      const counterLocal = passing ? paramCount : useLocal ? localCount : -1;
-      const scratch = bulk ? localCount + (ownLocal || passing ? 1 : 0) : -1;
-      const mark = w.beginSized();
-      w.u32(fn.locals.length + (ownLocal ? 1 : 0) + (scratch >= 0 ? 1 : 0));
-      for (const g of fn.locals) {
-        w.u32(g.count);
-        writeValType(w, g.type);
-      }
-      if (ownLocal) w.u8(1), w.u8(0x7e);
-      if (scratch >= 0) w.u8(1), w.u8(0x7f);
-      const outcome = rewriteBody(w, {
-        job, fnIndex: i, paramCount, localCount, counterLocal, scratch, state, restartOnLoop, passing, conflicts, wrapLoops,
-        trampolines,
-      });
-      if (outcome === DONE) {
-        w.endSized(mark);
-        break;
-      }
-      w.pos = mark;
-      if (outcome === RESTART_UNWRAPPED) {
-        wrapLoops = false;
-        continue;
-      }
-      if (passing) {
-        // Exception handlers would see a stale passed counter: the function keeps its own type.
-        conflicts.drop[i] = 1;
-        conflicts.any = true;
-        passing = false;
-      }
-      useLocal = outcome === RESTART_LOCAL;
-      restartOnLoop = false;
-    }
-  }
-  if (conflicts.tailCalls && job.plan.passedType.some((t) => t >= 0)) conflicts.any = true;
-  return { conflicts, trampolines };
-}
-
-const DONE = 0;
+export const DONE = 0;
 /** The body has a loop: write it again with a local counter ('auto'). */
-const RESTART_LOCAL = 1;
+export const RESTART_LOCAL = 1;
 /** The body has an exception handler: write it again with the global counter. */
-const RESTART_GLOBAL = 2;
+export const RESTART_GLOBAL = 2;
 /** An exception-handling label would cross a wrapped loop: write the body again without wrapping loops. */
-const RESTART_UNWRAPPED = 3;
+export const RESTART_UNWRAPPED = 3;
 
-interface BodyJob {
+export interface BodyJob {
   job: CodeRewrite;
   fnIndex: number;
   paramCount: number;
@@ -169,7 +70,7 @@ interface BodyJob {
 }
 
 /** Writes one body; returns DONE, or asks for a rewrite with the other counter placement. */
-function rewriteBody(w: ByteWriter, b: BodyJob): number {
+export function rewriteBody(w: ByteWriter, b: BodyJob): number {
   const r = bodyReader(b.job.module.code[b.fnIndex]);
   const src = r.bytes;
   const state = b.state;
