@@ -68,8 +68,7 @@ export function emitLocal(w: ByteWriter, op: number, index: number): void {
 /** counter -= <patched constant>; returns the position of the 5-byte constant. */
 export function emitCharge(w: ByteWriter, cl: number): number {
   w.ensure(16);
-  if (cl >= 0) emitLocal(w, 0x20, cl);
-  else emitGlobalGet(w);
+  emitCounterGet(w, cl);
   w.u8(0x42); // i64.const
   const at = w.pos;
   w.pos += 5;
@@ -82,13 +81,23 @@ export function emitCharge(w: ByteWriter, cl: number): number {
   return at;
 }
 
-/** if (counter < 0) exhausted(); with a local counter, the global is synced around the call. */
-export function emitCheck(w: ByteWriter, cl: number): void {
+/** Pushes the counter: the local copy or passed counter `cl`, or the global when `cl < 0`. */
+export function emitCounterGet(w: ByteWriter, cl: number): void {
   if (cl >= 0) emitLocal(w, 0x20, cl);
   else emitGlobalGet(w);
+}
+
+/** i64 on the stack < 0 → i32 (the test every check branches on). */
+export function emitIsNegative(w: ByteWriter): void {
   w.u8(0x42);
   w.u8(0x00);
   w.u8(0x53); // i64.lt_s
+}
+
+/** if (counter < 0) exhausted(); with a local counter, the global is synced around the call. */
+export function emitCheck(w: ByteWriter, cl: number): void {
+  emitCounterGet(w, cl);
+  emitIsNegative(w);
   w.u8(0x04);
   w.u8(0x40); // if (no result)
   if (cl >= 0) emitSync(w, cl);
@@ -108,9 +117,7 @@ export function emitCheck(w: ByteWriter, cl: number): void {
  */
 export function emitEntryCheck(w: ByteWriter, cl: number, passing: boolean, paramCount: number, trampoline: number): void {
   if (cl < 0) emitGlobalGet(w);
-  w.u8(0x42);
-  w.u8(0x00);
-  w.u8(0x53); // i64.lt_s
+  emitIsNegative(w);
   w.u8(0x04);
   w.u8(0x40); // if (no result)
   if (cl >= 0 && !passing) emitSync(w, cl);
@@ -147,23 +154,26 @@ export function writeEntryTrampoline(w: ByteWriter, t: EntryTrampoline): void {
   w.u8(0x10);
   w.u8(EXHAUSTED_FUNC);
   if (!t.passing) {
-    emitGlobalGet(w);
-    w.u8(0x42);
-    w.sleb(t.entryCost);
-    w.u8(0x7c); // i64.add
+    emitRefilledPlus(w, t.entryCost);
     emitGlobalSet(w);
   }
   for (let i = 0; i < t.paramCount; i++) emitLocal(w, 0x20, i);
-  if (t.passing) {
-    emitGlobalGet(w);
-    w.u8(0x42);
-    w.sleb(t.entryCost);
-    w.u8(0x7c); // i64.add
-  }
+  if (t.passing) emitRefilledPlus(w, t.entryCost);
   w.u8(0x10);
   w.u32(t.functionIndex);
   w.u8(0x0b);
   w.endSized(mark);
+}
+
+/**
+ * Pushes the global counter (`exhausted` may have refilled it) plus `charge`: a charge given back
+ * before the code that made it runs again and makes it again, so fuel numbers do not change.
+ */
+export function emitRefilledPlus(w: ByteWriter, charge: number): void {
+  emitGlobalGet(w);
+  w.u8(0x42);
+  w.sleb(charge);
+  w.u8(0x7c); // i64.add
 }
 
 /** global = local (before the counter leaves this frame). */
@@ -182,8 +192,7 @@ export function emitReload(w: ByteWriter, cl: number): void {
 /** Charges `length >> shift` for the i32 length on top of the stack, then checks. */
 export function emitDynamicCharge(w: ByteWriter, cl: number, scratch: number, shift: number): void {
   emitLocal(w, 0x22, scratch); // local.tee keeps the length for the operation
-  if (cl >= 0) emitLocal(w, 0x20, cl);
-  else emitGlobalGet(w);
+  emitCounterGet(w, cl);
   emitLocal(w, 0x20, scratch);
   w.u8(0xad); // i64.extend_i32_u
   w.u8(0x42);

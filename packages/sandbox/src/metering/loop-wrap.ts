@@ -23,18 +23,15 @@
  * renumbered by the rewriter (`writeRenumberedLabels`).
  */
 import type { ByteWriter, WasmModule } from '../wasm/index.ts';
-import { emitGlobalGet, emitGlobalSet, emitLocal, emitSync, EXHAUSTED_FUNC } from './emit.ts';
+import { emitCounterGet, emitGlobalSet, emitIsNegative, emitLocal, emitRefilledPlus, emitSync, EXHAUSTED_FUNC } from './emit.ts';
 
 /**
  * The loop header check of a loop wrapped by `emitLoopWrappers`: a branch to the out-of-line
  * slow path when the counter is negative. Nothing in the loop calls, so V8 need not spill.
  */
 export function emitLoopCheck(w: ByteWriter, cl: number): void {
-  if (cl >= 0) emitLocal(w, 0x20, cl);
-  else emitGlobalGet(w);
-  w.u8(0x42);
-  w.u8(0x00);
-  w.u8(0x53); // i64.lt_s
+  emitCounterGet(w, cl);
+  emitIsNegative(w);
   w.u8(0x0d);
   w.u8(0x01); // br_if to the slow-path block just outside the loop
 }
@@ -63,10 +60,7 @@ export function emitLoopSlowPath(w: ByteWriter, cl: number, headerCost: number):
   if (cl >= 0) emitSync(w, cl);
   w.u8(0x10);
   w.u8(EXHAUSTED_FUNC);
-  emitGlobalGet(w); // exhausted may have refilled the counter
-  w.u8(0x42);
-  w.sleb(headerCost);
-  w.u8(0x7c); // i64.add
+  emitRefilledPlus(w, headerCost);
   if (cl >= 0) emitLocal(w, 0x21, cl);
   else emitGlobalSet(w);
   w.u8(0x0c);
