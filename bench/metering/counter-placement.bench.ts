@@ -7,7 +7,9 @@
  *   - `auto`:   `local` in functions that contain a loop, `global` elsewhere.
  * Workloads: a tight nested loop (charges dominate), recursive fib (calls
  * dominate), and a byte-hashing loop over linear memory (loads + loop).
- * The result decides `InstrumentOptions.counter`'s default.
+ * The result decides `InstrumentOptions.counter`'s default. fib is exported here, so it never
+ * takes the counter passed (counter-passing.ts): it measures the global's cost on calls; internal
+ * recursion is measured by bench/sandbox/metering-overhead.bench.ts ('calls').
  *
  * Needs wabt's `wat2wasm` on PATH (Debian: apt-get install wabt).
  * Run: npx node bench/metering/counter-placement.bench.ts [--quick]   (or BENCH_QUICK=1)
