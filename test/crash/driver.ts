@@ -15,7 +15,7 @@
  * - the final output and workspace equal those of an uninterrupted run.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,8 @@ export interface CrashSummary {
   killsAtTime: number;
   /** Kills that found the agent already journaling (not at startup). */
   killsAfterFirstAck: number;
+  /** Kills that left records in the journal log beside the database (SqliteStore's, applied by the next store to open it). */
+  killsWithJournalLog: number;
   restarts: number;
   /** HTTP requests retried after a crash with the same key (answered from the server's record, not performed again). */
   retriedEffects: number;
@@ -191,7 +193,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
     options.log?.(`FAILURE ${problem}`);
   };
   const summary: CrashSummary = {
-    points: 0, runs: 0, seed: options.seed, steps, synchronous, killsAtProbe: 0, killsAfterEffect: 0, killsAtTime: 0, killsAfterFirstAck: 0, restarts: 0, retriedEffects: 0,
+    points: 0, runs: 0, seed: options.seed, steps, synchronous, killsAtProbe: 0, killsAfterEffect: 0, killsAtTime: 0, killsAfterFirstAck: 0, killsWithJournalLog: 0, restarts: 0, retriedEffects: 0,
     checks: { integrity: 0, acknowledgedEntries: 0, finalOutputs: 0 }, failures, baseline: { output: '', effects: 0, probes: 0, runMs: 0 }, wallSeconds: 0,
   };
   try {
@@ -232,6 +234,7 @@ export async function runCrashCampaign(options: CrashOptions): Promise<CrashSumm
           else if (kill.effect !== undefined) summary.killsAfterEffect++;
           else summary.killsAtTime++;
           if (acknowledged.size > 0) summary.killsAfterFirstAck++;
+          if ((statSync(`${db}-log`, { throwIfNoEntry: false })?.size ?? 0) > 0) summary.killsWithJournalLog++;
         }
         const checked = await checkDatabase(db, acknowledged);
         summary.checks.integrity++;

@@ -15,6 +15,7 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describeStoreContract('SqliteStore (file, synchronous=full)', () => new SqliteStore({ path: freshPath() }));
 describeStoreContract('SqliteStore (memory)', () => new SqliteStore({ path: ':memory:', synchronous: 'normal' }));
+describeStoreContract('SqliteStore (file, journal log off)', () => new SqliteStore({ path: freshPath(), synchronous: 'normal', journalLog: false }));
 
 describe('SqliteStore', () => {
   it('orders keys by UTF-16 code unit, as JavaScript strings compare', async () => {

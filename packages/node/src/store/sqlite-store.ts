@@ -30,16 +30,30 @@
  * running agent) committed meanwhile, it reserves a new range above the shared
  * ceiling, so versions stay unique and increasing across processes. Versions
  * skipped by a crash are never reused.
+ *
+ * Journal log (`journalLog`, on by default for database files). A journal
+ * flush (`putMany`) is the one write on an agent's hot path, and a SQLite
+ * commit costs more than the whole budget for it. So the store owning the log
+ * appends each putMany as ONE checksummed record to `<db>-log` with a single
+ * write() (fdatasync'd too under 'full') and resolves: the durability of a
+ * commit under the same `synchronous`. Every other operation, of this store or
+ * of any other on the file, first applies ("drains") the pending records into
+ * SQLite — writes inside their own transaction — together with the last
+ * applied LSN (meta row 'log-applied'), so SQLite's commit order is the order
+ * the caller issued and nobody reads around an acknowledged putMany. Why that
+ * is safe across crashes and processes: journal-log.ts.
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { AgentOsError, isAgentOsError } from '../../../sandbox/src/errors/index.ts';
+import { AgentOsError } from '../../../sandbox/src/errors/index.ts';
 import {
   checkKey, MAX_LIST_LIMIT,
   type BatchOp, type BatchResult, type ListOptions, type ListPage, type Precondition, type Store, type StoreEntry,
 } from '../../../core/src/store/index.ts';
 import type { PutManyStore, ScanPage, ScanStore } from '../../../core/src/journal/index.ts';
 import { Checkpointer, type CheckpointRound } from './checkpointer.ts';
-import { after, decodeKey, encodeKey, prefixEnd } from './keys.ts';
+import { JournalLog } from './journal-log.ts';
+import { checkLimit, checkValue, storeError } from './errors.ts';
+import { decodeKey, encodeKey, range } from './keys.ts';
 
 export interface SqliteStoreOptions {
   /** Database file; ':memory:' for a private in-memory database. Its folder must exist. */
@@ -60,6 +74,14 @@ export interface SqliteStoreOptions {
    * bounded). Without it, the next write throws that failure once, as AgentOsError 'internal'.
    */
   onCheckpointError?: (error: AgentOsError) => void;
+  /**
+   * Whether `putMany` appends to the journal log beside the database (see above): true (default) for
+   * a database file; false writes each putMany as a transaction. Either way the store applies a log
+   * left by others. Not available for ':memory:'.
+   */
+  journalLog?: boolean;
+  /** When the log's owner drains it: `drainMs` after an append (default 50), or at once past `drainBytes` pending (256 KiB). */
+  journalLogTuning?: { drainMs?: number; drainBytes?: number };
 }
 
 /** Versions a connection reserves at once. */
@@ -69,6 +91,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
   INSERT OR IGNORE INTO meta (name, value) VALUES ('version-ceiling', 0);
+  INSERT OR IGNORE INTO meta (name, value) VALUES ('log-applied', 0);
 `;
 
 interface Statements {
@@ -78,6 +101,8 @@ interface Statements {
   dataVersion: StatementSync;
   readCeiling: StatementSync;
   writeCeiling: StatementSync;
+  readApplied: StatementSync;
+  writeApplied: StatementSync;
   get: StatementSync;
   version: StatementSync;
   upsert: StatementSync;
@@ -97,6 +122,8 @@ export class SqliteStore implements ScanStore, PutManyStore {
   readonly #checkpointer: Checkpointer | undefined;
   /** A checkpoint failure not yet reported (no onCheckpointError): the next write throws it. */
   #checkpointError: AgentOsError | undefined;
+  /** The journal log beside a database file (undefined for ':memory:'). */
+  readonly #log: JournalLog | undefined;
 
   /**
    * Opens (creating if needed) the database at `options.path`.
@@ -113,6 +140,11 @@ export class SqliteStore implements ScanStore, PutManyStore {
       throw new AgentOsError('invalid-argument', `checkpoints must be 'background' or 'inline', got ${JSON.stringify(checkpoints)}.`);
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const inMemory = options.path === ':memory:' || options.path === '';
+    const journalLog = options.journalLog ?? !inMemory;
+    if (typeof journalLog !== 'boolean' || (journalLog && inMemory)) {
+      throw new AgentOsError('invalid-argument', `journalLog must be a boolean, and false for ':memory:' (no file to put the log beside), got ${JSON.stringify(journalLog)}.`);
+    }
     let db: DatabaseSync | undefined;
     let wal = false;
     try {
@@ -144,6 +176,8 @@ export class SqliteStore implements ScanStore, PutManyStore {
       dataVersion: db.prepare('PRAGMA data_version'),
       readCeiling: db.prepare("SELECT value FROM meta WHERE name = 'version-ceiling'"),
       writeCeiling: db.prepare("UPDATE meta SET value = ? WHERE name = 'version-ceiling'"),
+      readApplied: db.prepare("SELECT value FROM meta WHERE name = 'log-applied'"),
+      writeApplied: db.prepare("UPDATE meta SET value = ? WHERE name = 'log-applied'"),
       get: db.prepare('SELECT value, version FROM kv WHERE key = ?'),
       version: db.prepare('SELECT version FROM kv WHERE key = ?'),
       upsert: db.prepare('INSERT INTO kv (key, value, version) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = excluded.version'),
@@ -151,11 +185,28 @@ export class SqliteStore implements ScanStore, PutManyStore {
       list: db.prepare('SELECT key, length(value) AS size, version FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
       scan: db.prepare('SELECT key, value, version FROM kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ?'),
     };
-    for (const statement of [this.#sql.dataVersion, this.#sql.readCeiling]) statement.setReturnArrays(true);
+    for (const statement of [this.#sql.dataVersion, this.#sql.readCeiling, this.#sql.readApplied]) statement.setReturnArrays(true);
+    if (!inMemory) {
+      this.#log = new JournalLog({
+        databasePath: options.path, synchronous, append: journalLog, ...options.journalLogTuning,
+        drain: () => void this.#transaction(() => undefined, { truncate: true }),
+        // Drains are writes: they let the checkpointer restart the WAL, as every write does.
+        beforeDrain: () => (this.#checkpointer?.wantsWriter ? this.#checkpointer.stepAside() : undefined),
+      });
+      // A dead owner's records (or a live owner's) are applied before this store serves anything.
+      this.#log.refresh(true);
+      try {
+        if (this.#log.needsDrain) this.#transaction(() => undefined, { truncate: true });
+      } catch (error) {
+        this.close();
+        throw error;
+      }
+    }
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
     checkKey(key);
+    this.#catchUp();
     const row = this.#run('read', () => this.#sql.get.get(encodeKey(key))) as { value: Uint8Array; version: number } | undefined;
     return row === undefined ? undefined : { value: row.value, version: row.version };
   }
@@ -164,6 +215,7 @@ export class SqliteStore implements ScanStore, PutManyStore {
     checkKey(key);
     checkValue(key, value);
     const encoded = encodeKey(key);
+    this.#log?.refresh();
     if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
     const version = this.#transaction(() => this.#upsert(encoded, value));
     this.#checkpointer?.committed(value.byteLength);
@@ -171,9 +223,11 @@ export class SqliteStore implements ScanStore, PutManyStore {
   }
 
   /**
-   * Puts `values[i]` under `keys[i]` in one transaction, all or nothing, without reporting versions
-   * (how journals are flushed, see core journal.ts `PutManyStore`).
-   * @throws AgentOsError 'invalid-argument' for a bad key or value (nothing written); like `put` otherwise.
+   * Puts `values[i]` under `keys[i]`, all or nothing, without reporting versions (how journals are
+   * flushed, see core journal.ts `PutManyStore`): one record appended to the journal log when this
+   * store owns it, else one transaction. Resolves once durable (see `synchronous`).
+   * @throws AgentOsError 'invalid-argument' for a bad key or value (nothing written); 'internal' when
+   *   the log append fails (nothing written: the record is cut off again); like `put` otherwise.
    */
   async putMany(keys: readonly string[], values: readonly Uint8Array[]): Promise<void> {
     if (keys.length !== values.length) {
@@ -187,6 +241,18 @@ export class SqliteStore implements ScanStore, PutManyStore {
       encoded[i] = encodeKey(keys[i]);
       bytes += values[i].byteLength;
     }
+    const log = this.#log;
+    if (log !== undefined && !this.#closed) {
+      log.refresh();
+      // A previous owner's records to take over, or a failed append to seal: drain before appending.
+      if (log.blocked) this.#transaction(() => undefined);
+      if (log.owner) {
+        log.append(keys, encoded, values);
+        const draining = log.appended();
+        if (draining !== undefined) await draining;
+        return;
+      }
+    }
     if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
     this.#transaction(() => {
       for (let i = 0; i < encoded.length; i++) this.#upsert(encoded[i], values[i]);
@@ -196,8 +262,9 @@ export class SqliteStore implements ScanStore, PutManyStore {
 
   async delete(key: string): Promise<boolean> {
     checkKey(key);
+    this.#log?.refresh();
     if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
-    const result = this.#run('write', () => this.#sql.remove.run(encodeKey(key)));
+    const result = this.#transaction(() => this.#sql.remove.run(encodeKey(key)));
     this.#checkpointer?.committed(0);
     return Number(result.changes) > 0;
   }
@@ -206,6 +273,7 @@ export class SqliteStore implements ScanStore, PutManyStore {
     const limit = options.limit ?? MAX_LIST_LIMIT;
     checkLimit(limit);
     const { from, end } = range(options);
+    this.#catchUp();
     // One row more than asked tells whether another page follows.
     const rows = this.#run('read', () => this.#sql.list.all(from, end, limit + 1)) as { key: Uint8Array; size: number; version: number }[];
     const keys = rows.slice(0, limit).map((row) => ({ key: decodeKey(row.key), size: row.size, version: row.version }));
@@ -221,6 +289,7 @@ export class SqliteStore implements ScanStore, PutManyStore {
     const limit = options.limit ?? MAX_LIST_LIMIT;
     checkLimit(limit);
     const { from, end } = range(options);
+    this.#catchUp();
     const rows = this.#run('read', () => this.#sql.scan.all(from, end, limit + 1)) as { key: Uint8Array; value: Uint8Array; version: number }[];
     const entries = rows.slice(0, limit).map((row) => ({ key: decodeKey(row.key), value: row.value, version: row.version }));
     return rows.length > limit ? { entries, cursor: entries[entries.length - 1].key } : { entries };
@@ -239,6 +308,7 @@ export class SqliteStore implements ScanStore, PutManyStore {
     });
     let bytes = 0;
     for (const op of ops) if (op.type === 'put') bytes += op.value.byteLength;
+    this.#log?.refresh();
     if (this.#checkpointer?.wantsWriter) await this.#checkpointer.stepAside();
     const result = this.#transaction((): BatchResult => {
       for (const { key, version, encoded: k } of preconditions) {
@@ -257,6 +327,11 @@ export class SqliteStore implements ScanStore, PutManyStore {
     return result;
   }
 
+  /** Whether this store owns the journal log now (its putMany appends to the log; see above). */
+  get journalLogOwner(): boolean {
+    return this.#log?.owner ?? false;
+  }
+
   /** RESTART checkpoints the background worker made (the WAL started over after each); 0 with inline checkpoints. */
   get walRestarts(): number {
     return this.#checkpointer?.restarts ?? 0;
@@ -267,6 +342,7 @@ export class SqliteStore implements ScanStore, PutManyStore {
    * undefined when checkpoints are inline, the database is not in WAL mode, or the worker failed.
    */
   async checkpoint(): Promise<CheckpointRound | undefined> {
+    if (!this.#closed) this.#catchUp();
     const checkpointer = this.#checkpointer;
     if (checkpointer === undefined || checkpointer.failed || this.#closed) return undefined;
     // Signal first: it starts the worker, which the wait then holds (else the process could exit under it).
@@ -275,13 +351,24 @@ export class SqliteStore implements ScanStore, PutManyStore {
   }
 
   /**
-   * Stops the checkpoint worker, checkpoints and truncates the WAL (unless another connection is
-   * using it: then SQLite keeps it for that one), and closes the connection; later calls throw
-   * 'illegal-state'. Idempotent.
+   * Drains the journal log (deleting its file and giving up its lock), stops the checkpoint worker,
+   * checkpoints and truncates the WAL (unless another connection is using it: then SQLite keeps it
+   * for that one), and closes the connection; later calls throw 'illegal-state'. Idempotent.
    */
   close(): void {
     if (this.#closed) return;
+    let drained = false;
+    if (this.#log !== undefined) {
+      try {
+        this.#transaction(() => undefined, { truncate: true });
+        drained = true;
+      } catch {
+        // The records stay in the log file: the next store to open the database applies them.
+      }
+    }
     this.#closed = true;
+    // Before the connection closes: the file goes (if drained) before the lock is released.
+    this.#log?.close(drained);
     if (this.#checkpointer) {
       this.#checkpointer.close();
       try {
@@ -302,13 +389,20 @@ export class SqliteStore implements ScanStore, PutManyStore {
     else this.#checkpointError = error;
   }
 
-  /** Runs `body` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK if it throws or returns a failed batch). */
-  #transaction<T>(body: () => T): T {
+  /**
+   * Runs `body` inside BEGIN IMMEDIATE … COMMIT (ROLLBACK if it throws or returns a failed batch),
+   * after applying the journal log's pending records in the same transaction (`truncate`: start
+   * the log file over if that applied everything).
+   */
+  #transaction<T>(body: () => T, drain: { truncate?: boolean } = {}): T {
     return this.#run('write', () => {
       this.#sql.begin.run();
       let result: T;
+      let applied: { lsn: number; bytes: number } | undefined;
       try {
         this.#claimVersions();
+        // Under the write lock: a record acknowledged before this transaction began is seen here.
+        if (this.#log?.needsDrain) applied = this.#applyLog(this.#log);
         result = body();
       } catch (error) {
         this.#sql.rollback.run();
@@ -320,9 +414,37 @@ export class SqliteStore implements ScanStore, PutManyStore {
         this.#dataVersion = -1;
       } else {
         this.#sql.commit.run();
+        if (applied !== undefined) this.#drained(applied, drain.truncate === true);
       }
       return result;
     });
+  }
+
+  /** Under the write lock: applies the log's records after the applied LSN, and records the new one. */
+  #applyLog(log: JournalLog): { lsn: number; bytes: number } {
+    const [applied] = this.#sql.readApplied.get() as unknown as [number];
+    const puts = log.unapplied(applied);
+    for (let i = 0; i < puts.keys.length; i++) this.#upsert(puts.keys[i], puts.values[i]);
+    if (puts.lsn !== applied) this.#sql.writeApplied.run(puts.lsn);
+    return puts;
+  }
+
+  /** After the commit of a drain. */
+  #drained(applied: { lsn: number; bytes: number }, truncate: boolean): void {
+    if (applied.bytes > 0) this.#checkpointer?.committed(applied.bytes);
+    try {
+      this.#log?.drained(applied.lsn, { truncate });
+    } catch {
+      // Only file housekeeping failed (the drain is committed): a takeover stays a reader, a truncation waits.
+    }
+  }
+
+  /** Reads and checkpoints see every acknowledged putMany: drain first when the log has records. */
+  #catchUp(): void {
+    const log = this.#log;
+    if (log === undefined) return;
+    log.refresh();
+    if (log.needsDrain) this.#transaction(() => undefined);
   }
 
   /** Under the write lock: makes sure this connection holds unused versions above every other writer's. */
@@ -359,48 +481,4 @@ export class SqliteStore implements ScanStore, PutManyStore {
       throw storeError(error, kind === 'read' ? 'read from the store' : 'write to the store', 'internal');
     }
   }
-}
-
-/** SQLite failures as AgentOsErrors: a busy database is a 'timeout', anything else `fallback`. */
-function storeError(error: unknown, action: string, fallback: 'internal' | 'invalid-argument'): AgentOsError {
-  if (isAgentOsError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const sqlite = (error as { errcode?: number; errstr?: string } | undefined) ?? {};
-  const details = { sqliteCode: sqlite.errcode ?? null, sqliteError: sqlite.errstr ?? null };
-  // SQLITE_BUSY (5) and its extended codes: another process held the lock past the timeout.
-  if (sqlite.errcode !== undefined && (sqlite.errcode & 0xff) === 5) {
-    return new AgentOsError('timeout', `Could not ${action}: the database is locked by another process (${message}). Retry, or raise busyTimeoutMs.`, { cause: error, details });
-  }
-  return new AgentOsError(fallback, `Could not ${action}: ${message}.`, { cause: error, details });
-}
-
-/** @throws AgentOsError 'invalid-argument' unless `limit` is an integer in 1–1000 (as MemoryStore). */
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new AgentOsError('invalid-argument', `A list limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}.`, { details: { limit } });
-  }
-}
-
-/** @throws AgentOsError 'invalid-argument' unless `value` is a Uint8Array (the same check as MemoryStore's). */
-function checkValue(key: string, value: Uint8Array): void {
-  if (!(value instanceof Uint8Array)) {
-    throw new AgentOsError('invalid-argument', `The value for "${key}" must be a Uint8Array (use putJson for objects).`, { details: { key } });
-  }
-}
-
-/** The key range [from, end) a listing covers: the prefix's keys, after the cursor. */
-function range(options: ListOptions): { from: Uint8Array; end: Uint8Array } {
-  const prefix = encodeKey(options.prefix ?? '');
-  let from = prefix;
-  if (options.cursor !== undefined) {
-    const resume = after(encodeKey(options.cursor));
-    if (compareBytes(resume, from) > 0) from = resume;
-  }
-  return { from, end: prefixEnd(prefix) };
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }
