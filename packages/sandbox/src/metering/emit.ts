@@ -19,35 +19,45 @@ export interface OpenSegment {
 }
 
 /**
- * Ends a segment: writes its cost into the charge as a minimal LEB (moving the
- * segment's bytes back over the unused part of the 5 reserved bytes, a cheap
- * memmove; small code keeps V8 willing to inline), or cuts the charge out when
- * the segment cost nothing. Returns how many bytes the segment's code moved back.
+ * Ends a segment: writes its cost into the charge as a minimal signed LEB, or cuts the charge
+ * out when the segment cost nothing. The charge reserved one byte, which fits costs below 64
+ * (most segments), so usually nothing moves; a larger cost moves the segment's bytes forward
+ * to widen it. Returns how many bytes the segment's code moved back (negative: forward).
  */
 export function closeSegment(w: ByteWriter, seg: OpenSegment, cost: number): number {
   if (cost === 0) {
     dropRange(w, seg.start, seg.end);
     return seg.end - seg.start;
   }
+  const at = seg.constant;
+  if (cost < 64) {
+    w.buf[at] = cost;
+    return 0;
+  }
   let width = 1;
   for (let v = cost >> 6; v !== 0; v >>= 7) width++; // signed LEB: room for the sign bit
-  const at = seg.constant;
-  const gap = 5 - width;
-  if (gap > 0) dropRange(w, at + width, at + 5);
+  const grow = width - 1;
+  w.ensure(grow);
   const buf = w.buf;
+  buf.copyWithin(at + width, at + 1, w.pos);
+  w.pos += grow;
   let v = cost;
-  for (let i = 0; i < width - 1; i++) {
+  for (let i = 0; i < grow; i++) {
     buf[at + i] = (v & 0x7f) | 0x80;
     v >>>= 7;
   }
-  buf[at + width - 1] = v & 0x7f;
-  return gap;
+  buf[at + grow] = v & 0x7f;
+  return -grow;
 }
 
 /** Removes already written bytes [start, end) from the output. */
 export function dropRange(w: ByteWriter, start: number, end: number): void {
-  w.buf.copyWithin(start, end, w.pos);
-  w.pos -= end - start;
+  const buf = w.buf;
+  const pos = w.pos;
+  // Mostly a zero-cost segment before an `end` or two: a builtin call costs more than the loop.
+  if (pos - end < 16) for (let i = end, o = start; i < pos; ) buf[o++] = buf[i++];
+  else buf.copyWithin(start, end, pos);
+  w.pos = pos - (end - start);
 }
 
 export function emitGlobalGet(w: ByteWriter): void {
@@ -65,20 +75,77 @@ export function emitLocal(w: ByteWriter, op: number, index: number): void {
   w.u32(index);
 }
 
-/** counter -= <patched constant>; returns the position of the 5-byte constant. */
+/** counter -= <patched constant>; returns the position of the constant's one reserved byte (`closeSegment`). */
 export function emitCharge(w: ByteWriter, cl: number): number {
   w.ensure(16);
-  emitCounterGet(w, cl);
+  // Stored straight into the buffer: one charge per segment, the most frequent insertion.
+  const buf = w.buf;
+  const p = w.pos;
+  if (cl < 0) {
+    buf[p] = 0x23; // global.get
+    buf[p + 1] = FUEL_GLOBAL;
+    buf[p + 2] = 0x42; // i64.const, its value at p + 3
+    buf[p + 4] = 0x7d; // i64.sub
+    buf[p + 5] = 0x24; // global.set
+    buf[p + 6] = FUEL_GLOBAL;
+    w.pos = p + 7;
+    return p + 3;
+  }
+  emitLocal(w, 0x20, cl);
   w.u8(0x42); // i64.const
   const at = w.pos;
-  w.pos += 5;
+  w.pos += 1;
   w.u8(0x7d); // i64.sub
-  if (cl >= 0) emitLocal(w, 0x21, cl);
-  else {
-    w.u8(0x24);
-    w.u8(FUEL_GLOBAL);
-  }
+  emitLocal(w, 0x21, cl);
   return at;
+}
+
+/**
+ * `call function` (its index in the output) with the counter around it: handed over as the
+ * last argument and taken back as the last result when the callee takes it (`passTo`), else,
+ * with a local counter, synced to the global before the call and reloaded after it.
+ * Stored straight into the buffer: calls are the most frequent instruction the rewriter changes.
+ */
+export function emitCall(w: ByteWriter, functionIndex: number, cl: number, passTo: boolean): void {
+  w.ensure(32);
+  const buf = w.buf;
+  let p = w.pos;
+  if (cl >= 0) {
+    buf[p++] = 0x20; // local.get
+    p = putU32(buf, p, cl);
+    if (!passTo) {
+      buf[p++] = 0x24; // global.set
+      buf[p++] = FUEL_GLOBAL;
+    }
+  } else if (passTo) {
+    buf[p++] = 0x23; // global.get
+    buf[p++] = FUEL_GLOBAL;
+  }
+  buf[p++] = 0x10;
+  p = putU32(buf, p, functionIndex);
+  if (cl >= 0) {
+    if (!passTo) {
+      buf[p++] = 0x23; // global.get
+      buf[p++] = FUEL_GLOBAL;
+    }
+    buf[p++] = 0x21; // local.set
+    p = putU32(buf, p, cl);
+  } else if (passTo) {
+    buf[p++] = 0x24; // global.set
+    buf[p++] = FUEL_GLOBAL;
+  }
+  w.pos = p;
+}
+
+/** Stores `value` as an unsigned LEB128 at `p` (room already ensured); returns the position after it. */
+function putU32(buf: Uint8Array, p: number, value: number): number {
+  let v = value >>> 0;
+  while (v >= 0x80) {
+    buf[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[p++] = v;
+  return p;
 }
 
 /** Pushes the counter: the local copy or passed counter `cl`, or the global when `cl < 0`. */
@@ -121,12 +188,24 @@ export function emitEntryCheck(w: ByteWriter, cl: number, passing: boolean, para
   w.u8(0x04);
   w.u8(0x40); // if (no result)
   if (cl >= 0 && !passing) emitSync(w, cl);
-  for (let i = 0; i < paramCount; i++) emitLocal(w, 0x20, i);
+  pushParams(w, paramCount);
   if (passing) emitLocal(w, 0x20, cl);
   w.u8(0x10);
   w.u32(trampoline);
   w.u8(0x0f); // return
   w.u8(0x0b);
+}
+
+/** `local.get 0 … local.get (n-1)`: every body's entry check and trampoline, stored straight into the buffer. */
+function pushParams(w: ByteWriter, n: number): void {
+  w.ensure(6 * n);
+  const buf = w.buf;
+  let p = w.pos;
+  for (let i = 0; i < n; i++) {
+    buf[p++] = 0x20;
+    p = putU32(buf, p, i);
+  }
+  w.pos = p;
 }
 
 /** The function whose entry check found the counter negative, and what its entry charged. */
@@ -148,7 +227,7 @@ export interface EntryTrampoline {
  * Fuel numbers are the same as with an inline check.
  */
 export function writeEntryTrampoline(w: ByteWriter, t: EntryTrampoline): void {
-  const mark = w.beginSized();
+  const mark = w.beginSized(1); // a trampoline is short: one byte for its size, as a rule
   w.u8(0); // no locals
   if (t.passing) emitSync(w, t.paramCount); // the negative counter arrives as the last argument
   w.u8(0x10);
@@ -157,12 +236,12 @@ export function writeEntryTrampoline(w: ByteWriter, t: EntryTrampoline): void {
     emitRefilledPlus(w, t.entryCost);
     emitGlobalSet(w);
   }
-  for (let i = 0; i < t.paramCount; i++) emitLocal(w, 0x20, i);
+  pushParams(w, t.paramCount);
   if (t.passing) emitRefilledPlus(w, t.entryCost);
   w.u8(0x10);
   w.u32(t.functionIndex);
   w.u8(0x0b);
-  w.endSized(mark);
+  w.endSized(mark, 1);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { AgentOsError } from '../errors/index.ts';
 import {
-  ByteWriter, countImports, decodeModule, encodeModule, featureNames, scanCode, type ScanState, type WasmModule,
+  ByteWriter, countImports, decodeModule, lebWidth, encodeModule, featureNames, scanCode, type ScanState, type WasmModule,
 } from '../wasm/index.ts';
 import { applyCaps } from './caps.ts';
 import { addStateExports, type StateExports } from './export-state.ts';
@@ -104,7 +104,10 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
     // The code first: it settles which functions get the counter passed, which the name section needs.
     const code = meterCode(job, state, codeBytes);
     injectFuelImports(m, counts, state, job.plan);
-    out = encodeModule(m, { capacity: bytes.length * 1.5 + 1024, writeCode: (w) => w.bytes(code) });
+    // Sized for the output (the rest grows by a few bytes per function and type), so the
+    // result is a view of the encoder's buffer rather than a copy of it.
+    const capacity = bytes.length - codeBytes + code.length + 8 * m.functions.length + 16 * m.types.length + 1024;
+    out = encodeModule(m, { capacity, code });
   } else {
     state.features = scanCode(m);
     out = encodeModule(m, { capacity: bytes.length + 1024 });
@@ -120,27 +123,31 @@ export function instrument(bytes: Uint8Array, options: InstrumentOptions = {}): 
  */
 function meterCode(job: CodeRewrite, state: ScanState, codeBytes: number): Uint8Array {
   // Metered code is ~1.2-1.4x its input; the writer grows if it must.
-  const capacity = codeBytes * 1.5 + 16 * job.module.code.length + 1024;
-  let w = new ByteWriter(capacity);
+  const w = new ByteWriter(codeBytes * 1.5 + 16 * job.module.code.length + 1024);
+  // The function count goes in front of the bodies once the trampolines are known: 5 bytes
+  // reserved for it saves copying the whole code into another buffer.
+  w.pos = 5;
   let written = writeMeteredCode(w, job, state);
   const { conflicts } = written;
   if (conflicts.any) {
     const plan = job.plan.passedType;
     for (let i = 0; i < plan.length; i++) if (conflicts.tailCalls || conflicts.drop[i]) plan[i] = -1;
-    w = new ByteWriter(capacity);
+    w.pos = 5;
     written = writeMeteredCode(w, job, state);
   }
   applyPlan(job.module, job.plan);
   // The entry trampolines go after the module's own functions, with their functions' final types.
   const { trampolines } = written;
-  const out = new ByteWriter(w.pos + 24 * trampolines.length + 8);
-  out.u32(job.module.code.length + trampolines.length);
-  out.bytes(w.buf.subarray(0, w.pos));
   for (const t of trampolines) {
-    writeEntryTrampoline(out, t);
+    writeEntryTrampoline(w, t);
     job.module.functions.push(job.module.functions[t.definedIndex]);
   }
-  return out.buf.subarray(0, out.pos);
+  const count = job.module.code.length + trampolines.length;
+  const start = 5 - lebWidth(count);
+  const end = w.pos;
+  w.pos = start;
+  w.u32(count);
+  return w.buf.subarray(start, end);
 }
 
 /** Option values that cannot work are refused up front with a message that says what to pass instead. */

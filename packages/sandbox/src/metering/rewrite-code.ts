@@ -1,6 +1,7 @@
 /**
  * Writes one function body through the fuel rewriter, in one streaming pass
- * (metered-code.ts picks each body's counter placement and restarts it).
+ * (metered-code.ts picks each body's counter placement and restarts it;
+ * segments.ts keeps the segment bookkeeping).
  *
  * Each straight-line segment (from a block entry point to the next) is charged
  * at its start with a placeholder constant that is patched once the segment's
@@ -20,17 +21,18 @@ import {
   bodyReader, ByteWriter, malformed, opcodes as O, readImmediates, readPrefixed, writeValType, type ScanState,
 } from '../wasm/index.ts';
 import {
-  closeSegment, dropRange, emitCharge, emitCheck, emitDynamicCharge, emitEntryCheck, emitGlobalGet, emitGlobalSet, emitLocal,
-  emitReload, emitSync, type EntryTrampoline, type OpenSegment,
+  closeSegment, dropRange, emitCall, emitCharge, emitCheck, emitDynamicCharge, emitEntryCheck, emitGlobalGet, emitLocal,
+  emitReload, emitSync, type EntryTrampoline,
 } from './emit.ts';
 import {
   blockTakesNoParams, emitLoopCheck, emitLoopSlowPath, emitLoopWrappers, writeRenumberedLabels,
 } from './loop-wrap.ts';
 import {
-  deepestLabel, exitsFunction, FAST, FAST_LOCAL, FAST_MEMARG, FAST_SKIP_LEB, isBulk, unknown,
+  deepestLabel, exitsFunction, FAST_INFO, FAST_LOCAL, FAST_MEMARG, FAST_SKIP_LEB, isBulk, unknown,
 } from './code-facts.ts';
 import { MEMORY_BYTES_PER_FUEL_LOG2, prefixedWeight, SINGLE_WEIGHT, TABLE_ELEMENTS_PER_FUEL_LOG2 } from './cost.ts';
 import { isPassed } from './counter-passing.ts';
+import { abortFold, closeOpenSegment, closePre, openSegment, resetSegmentState, type SegmentState } from './segments.ts';
 
 import type { CodeRewrite, PlanConflicts } from './metered-code.ts';
 
@@ -67,6 +69,8 @@ export interface BodyJob {
   wrapLoops: boolean;
   /** The entry trampolines of the bodies written so far; a kept entry check adds one. */
   trampolines: EntryTrampoline[];
+  /** Segment bookkeeping, one object reused for every body (segments.ts). */
+  segments: SegmentState;
 }
 
 /** Writes one body; returns DONE, or asks for a rewrite with the other counter placement. */
@@ -95,104 +99,76 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
     emitGlobalGet(w);
     emitLocal(w, 0x21, cl);
   }
-  // The open segment (one object per body, updated in place).
-  const seg: OpenSegment = { start: w.pos, constant: 0, end: 0 };
-  seg.constant = emitCharge(w, cl);
+  // The segment bookkeeping (segments.ts): one object for the whole code section.
+  const s = b.segments;
+  resetSegmentState(s, w, cl);
+  s.seg.start = w.pos;
+  s.seg.constant = emitCharge(w, cl);
   // With a local counter the charge's `local.set` becomes a `local.tee` feeding the check
   // (two bytes less: V8's inliner budgets by size); it is a `local.set` again if the check goes.
-  let teeAt = -1;
   if (cl >= 0) {
-    teeAt = w.pos - 2;
-    for (let v = cl >>> 7; v !== 0; v >>>= 7) teeAt--;
-    w.buf[teeAt] = 0x22;
+    s.teeAt = w.pos - 2;
+    for (let v = cl >>> 7; v !== 0; v >>>= 7) s.teeAt--;
+    w.buf[s.teeAt] = 0x22;
   }
   // The entry check, dropped again at the end for a leaf without loops or calls:
   // its cost is bounded by its size and the caller's next check catches it.
-  let entryCheck = w.pos;
+  s.entryCheck = w.pos;
   const trampoline = b.job.functionCount + 1 + b.trampolines.length;
   emitEntryCheck(w, cl, passing, b.paramCount, trampoline);
-  let entryCheckEnd = w.pos;
-  let entryCost = 0;
-  seg.end = w.pos;
-  let entrySegmentOpen = true;
-  let needsEntryCheck = false;
+  s.entryCheckEnd = w.pos;
+  s.seg.end = w.pos;
   let handlers = false;
   // wraps[level] = wrapped loops at nesting levels 0..level (level 0 is the function's own label).
   const wraps: number[] = [0];
   let wrapped = 0; // wraps[depth - 1]: > 0 inside a wrapped loop, where branch labels need renumbering
-  const headerCosts: number[] = [];
-  let headerLevel = -1; // level of the wrapped loop whose header segment is open
-  // If/else charge folding: the segment before an `if` and the then-arm's segment stay open
-  // (unpatched) until the else-arm's cost is known; then the cheaper arm's cost moves into the
-  // segment before the `if`, which dominates both arms. Only arms without nested blocks qualify.
-  let foldDepth = -1; // depth inside the pending if/else, or -1
-  const pre: OpenSegment = { start: 0, constant: 0, end: 0 };
-  const thenSeg: OpenSegment = { start: 0, constant: 0, end: 0 };
-  let preCost = 0;
-  let thenCost = -1; // -1 until the `else`
-  let preIsEntry = false;
-
-  /** The entry segment closed with `total`, moving what follows its charge back by `shrunk`: so does the entry check. */
-  const entryClosed = (total: number, shrunk: number): void => {
-    if (total === 0) needsEntryCheck = true; // the check went with the charge: nothing left to drop
-    entryCheck -= shrunk;
-    entryCheckEnd -= shrunk;
-    teeAt -= shrunk;
-    entryCost = total;
-  };
-  /**
-   * Closes the open segment, which cost `spent` (a loop header's cost is kept for its slow path).
-   * A parameter, not the captured `cost`: a captured variable would live in a context on the hot path.
-   */
-  const closeOpenSegment = (spent: number): void => {
-    const shrunk = closeSegment(w, seg, spent);
-    if (headerLevel >= 0) headerCosts[headerLevel] = spent, headerLevel = -1;
-    if (entrySegmentOpen) {
-      entryClosed(spent, shrunk);
-      entrySegmentOpen = false;
-    }
-  };
-  /** Closes the segment before a pending `if`; when it is the entry segment, its check moves with it. */
-  const closePre = (total: number): number => {
-    const shrunk = closeSegment(w, pre, total);
-    if (preIsEntry) entryClosed(total, shrunk);
-    return shrunk;
-  };
-  /** Gives up a pending fold (a nested block in an arm): the pending segments close with their own costs. */
-  const abortFold = (): void => {
-    let moved = 0;
-    if (thenCost >= 0) moved += closeSegment(w, thenSeg, thenCost);
-    moved += closePre(preCost);
-    seg.start -= moved;
-    seg.constant -= moved;
-    seg.end -= moved;
-    foldDepth = -1;
-  };
-  /** Starts the next segment at the current output position, with a charge to patch when it closes. */
-  const openSegment = (): void => {
-    seg.start = w.pos;
-    seg.constant = emitCharge(w, cl);
-    seg.end = w.pos;
-  };
 
   // The position lives in a local on the fast path; the slow path goes through `r`.
   let p = r.pos;
   const end = r.end;
   const localCount = b.localCount;
+  const INFO = FAST_INFO; // in a local: read for every instruction
+  const localLimit = Math.min(localCount, shiftFrom); // one compare for both checks on a local index
   let features = 0;
   for (;;) {
     const at = p;
     if (at >= end) malformed('unexpected end of function body', at);
     const op = src[at];
-    const fast = FAST[op];
+    const info = INFO[op];
+    const fast = info & 7;
     // Fast paths for the bulk of real code: plain operators, constants, loads/stores, locals.
     // br_if stays on the fast path unless it may leave a frame with a local copy, must be checked
     // against the extra label of a passed counter, or needs renumbering past wrapped loops.
     if (fast !== 0 && (op !== 0x0d || ((cl < 0 || passing) && src[at + 1] < depth && src[at + 1] < 0x80 &&
         (wrapped === 0 || wraps[depth - 1 - src[at + 1]] === wrapped)))) {
       p = at + 1;
-      if (fast === FAST_SKIP_LEB) {
+      // Most frequent class first.
+      if (fast === FAST_LOCAL) {
+        let index = src[p];
+        if (index < 0x80) p++;
+        else if (src[p + 1] < 0x80) {
+          // Two bytes hold no invalid u32: no need for the strict reader.
+          index = (index & 0x7f) | (src[p + 1] << 7);
+          p += 2;
+        } else {
+          r.pos = p;
+          index = r.u32();
+          p = r.pos;
+        }
+        if (index >= localLimit) {
+          if (index >= localCount) malformed(`local index ${index} out of range`, at + 1);
+          // A declared local moves up past the passed counter (most local accesses of a passed function).
+          w.copyThenOp(src, copyFrom, at, op, index + 1);
+          copyFrom = p;
+        }
+      } else if (fast === FAST_SKIP_LEB) {
+        // Constants of up to 4 bytes (addresses in linear memory are often 4), inline: no s32 or
+        // s64 of that length is invalid. Past the body `src` reads undefined, which fails every
+        // test, and the strict reader reports it.
         if (src[p] < 0x80) p++;
+        else if (src[p + 1] < 0x80) p += 2;
+        else if (src[p + 2] < 0x80) p += 3;
+        else if (src[p + 3] < 0x80) p += 4;
         else {
           r.pos = p;
           readImmediates(r, SINGLE[op], state);
@@ -200,29 +176,37 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
         }
       } else if (fast === FAST_MEMARG) {
         if (src[p] < 0x40 && src[p + 1] < 0x80) p += 2;
+        // An offset of 2-4 bytes after an alignment readMemarg accepts (below 32: no memory index).
+        else if (src[p] < 32 && src[p + 2] < 0x80) p += 3;
+        else if (src[p] < 32 && src[p + 3] < 0x80) p += 4;
+        else if (src[p] < 32 && src[p + 4] < 0x80) p += 5;
         else {
           r.pos = p;
           readImmediates(r, SINGLE[op], state);
           p = r.pos;
         }
-      } else if (fast === FAST_LOCAL) {
-        let index = src[p];
-        if (index < 0x80) p++;
-        else {
-          r.pos = p;
-          index = r.u32();
-          p = r.pos;
-        }
-        if (index >= localCount) malformed(`local index ${index} out of range`, at + 1);
-        if (index >= shiftFrom) {
-          w.copy(src, copyFrom, at);
-          w.u8(op);
-          w.u32(index + 1);
-          copyFrom = p;
-        }
       }
-      if (!dead) cost += SINGLE_WEIGHT[op];
-      features |= O.SINGLE_FEATURE[op];
+      if (!dead) cost += (info >> 3) & 31;
+      features |= info >> 8;
+      continue;
+    }
+    if (op === 0x0b && depth >= 2 && s.foldDepth < 0 && s.headerLevel < 0 && !s.entrySegmentOpen && cost < 64 &&
+        wraps[depth - 1] === wraps[depth - 2]) {
+      // The common `end` (of a block or an unwrapped loop, no fold pending, an ordinary segment
+      // closing with a one-byte cost): what the general case below does, with fewer calls, which
+      // matter in this big loop (V8 saves its many live values around each).
+      depth--;
+      wrapped = wraps[depth - 1];
+      p = at + 1;
+      w.copy(src, copyFrom, p);
+      copyFrom = p;
+      if (cost === 0) dropRange(w, s.seg.start, s.seg.end);
+      else w.buf[s.seg.constant] = cost;
+      s.seg.start = w.pos;
+      s.seg.constant = emitCharge(w, cl);
+      s.seg.end = w.pos;
+      cost = 0;
+      dead = false;
       continue;
     }
     r.pos = at + 1;
@@ -249,37 +233,37 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
         }
         w.copy(src, copyFrom, r.pos);
         copyFrom = r.pos;
-        if (foldDepth >= 0 && ((op === 0x05 && foldDepth === depth) || (op === 0x0b && foldDepth === depth + 1))) {
+        if (s.foldDepth >= 0 && ((op === 0x05 && s.foldDepth === depth) || (op === 0x0b && s.foldDepth === depth + 1))) {
           if (op === 0x05) {
             // The then-arm ends: keep its charge open until the else-arm's cost is known.
-            thenSeg.start = seg.start, thenSeg.constant = seg.constant, thenSeg.end = seg.end;
-            thenCost = cost;
+            s.thenSeg.start = s.seg.start, s.thenSeg.constant = s.seg.constant, s.thenSeg.end = s.seg.end;
+            s.thenCost = cost;
           } else {
             // Later segments first, so the positions of the earlier ones stay valid.
-            const fold = thenCost >= 0 ? Math.min(thenCost, cost) : 0;
-            closeSegment(w, seg, cost - fold);
-            if (thenCost >= 0) closeSegment(w, thenSeg, thenCost - fold);
-            closePre(preCost + fold);
-            foldDepth = -1;
+            const fold = s.thenCost >= 0 ? Math.min(s.thenCost, cost) : 0;
+            closeSegment(w, s.seg, cost - fold);
+            if (s.thenCost >= 0) closeSegment(w, s.thenSeg, s.thenCost - fold);
+            closePre(s, s.preCost + fold);
+            s.foldDepth = -1;
           }
-          openSegment();
+          openSegment(s);
           cost = 0;
           dead = false;
           p = r.pos;
           continue;
         }
-        closeOpenSegment(cost);
-        if (closesWrapped) emitLoopSlowPath(w, cl, headerCosts[depth]);
+        closeOpenSegment(s, cost);
+        if (closesWrapped) emitLoopSlowPath(w, cl, s.headerCosts[depth]);
         if (depth === 0) {
           if (r.pos !== r.end) malformed('operators remaining after the end of the function', r.pos);
           w.copy(src, copyFrom, r.pos);
-          if (!needsEntryCheck) {
-            dropRange(w, entryCheck, entryCheckEnd);
-            if (cl >= 0) w.buf[teeAt] = 0x21;
-          } else if (entryCost > 0) {
+          if (!s.needsEntryCheck) {
+            dropRange(w, s.entryCheck, s.entryCheckEnd);
+            if (cl >= 0) w.buf[s.teeAt] = 0x21;
+          } else if (s.entryCost > 0) {
             // The check stayed (a zero-cost entry segment took its check with it): its trampoline is due.
             b.trampolines.push({
-              definedIndex: b.fnIndex, functionIndex: plan.imported + b.fnIndex + 1, paramCount: b.paramCount, passing, entryCost,
+              definedIndex: b.fnIndex, functionIndex: plan.imported + b.fnIndex + 1, paramCount: b.paramCount, passing, entryCost: s.entryCost,
             });
           }
           if (passing) {
@@ -290,7 +274,7 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
           state.features |= features;
           return DONE;
         }
-        openSegment();
+        openSegment(s);
         cost = 0;
         dead = false;
         p = r.pos;
@@ -305,8 +289,9 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
         if (op === 0x06 || op === 0x1f) handlers = true;
         if (op === 0x03 && b.restartOnLoop && !handlers) return RESTART_LOCAL;
         if ((op === 0x06 || op === 0x1f) && wrapped > 0) return RESTART_UNWRAPPED;
-        if (foldDepth >= 0) abortFold();
-        readImmediates(r, imm, state);
+        if (s.foldDepth >= 0) abortFold(s);
+        if (imm === O.IMM_BLOCK && src[r.pos] === 0x40) r.pos++; // the empty block type, by far the most common
+        else readImmediates(r, imm, state);
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
         // Loops with parameters keep the inline check: re-entering them would need their inputs.
@@ -319,17 +304,17 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
         wraps[depth] = wraps[depth - 1] + (wrap ? 1 : 0);
         wrapped = wraps[depth];
         depth++;
-        if (op === 0x04 && !dead && headerLevel < 0) {
+        if (op === 0x04 && !dead && s.headerLevel < 0) {
           // Defer the charge before the `if` (see foldDepth).
           w.copy(src, copyFrom, r.pos);
           copyFrom = r.pos;
-          pre.start = seg.start, pre.constant = seg.constant, pre.end = seg.end;
-          preCost = cost;
-          preIsEntry = entrySegmentOpen;
-          entrySegmentOpen = false;
-          thenCost = -1;
-          foldDepth = depth;
-          openSegment();
+          s.pre.start = s.seg.start, s.pre.constant = s.seg.constant, s.pre.end = s.seg.end;
+          s.preCost = cost;
+          s.preIsEntry = s.entrySegmentOpen;
+          s.entrySegmentOpen = false;
+          s.thenCost = -1;
+          s.foldDepth = depth;
+          openSegment(s);
           cost = 0;
           p = r.pos;
           continue;
@@ -337,15 +322,15 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
         if (op === 0x03 || op === 0x04) {
           w.copy(src, copyFrom, r.pos);
           copyFrom = r.pos;
-          closeOpenSegment(cost);
-          if (op === 0x03) needsEntryCheck = true;
-          seg.start = w.pos;
-          seg.constant = emitCharge(w, cl);
+          closeOpenSegment(s, cost);
+          if (op === 0x03) s.needsEntryCheck = true;
+          s.seg.start = w.pos;
+          s.seg.constant = emitCharge(w, cl);
           if (wrap) {
             emitLoopCheck(w, cl);
-            headerLevel = depth - 1;
+            s.headerLevel = depth - 1;
           } else if (op === 0x03) emitCheck(w, cl);
-          seg.end = w.pos;
+          s.seg.end = w.pos;
           cost = 0;
           dead = false;
         }
@@ -355,26 +340,22 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0x12: // return_call
       case 0xd2: {
         // ref.func
-        if (op !== 0xd2) needsEntryCheck = true;
+        if (op !== 0xd2) s.needsEntryCheck = true;
         w.copy(src, copyFrom, at);
         const index = r.u32();
         if (index >= functionCount) malformed(`function index ${index} out of range`, at + 1);
-        const passTo = op === 0x10 && isPassed(plan, index);
-        if (op !== 0x10 && isPassed(plan, index)) {
-          b.conflicts.drop[index - plan.imported] = 1;
-          b.conflicts.any = true;
+        if (op === 0x10) emitCall(w, index + 1, cl, isPassed(plan, index));
+        else {
+          // A passed counter cannot survive a tail call, nor a call through a reference.
+          if (isPassed(plan, index)) {
+            b.conflicts.drop[index - plan.imported] = 1;
+            b.conflicts.any = true;
+          }
+          if (op === 0x12) b.conflicts.tailCalls = true;
+          if (cl >= 0 && op !== 0xd2) emitSync(w, cl);
+          w.u8(op);
+          w.u32(index + 1);
         }
-        if (op === 0x12) b.conflicts.tailCalls = true;
-        if (passTo) {
-          if (cl >= 0) emitLocal(w, 0x20, cl);
-          else emitGlobalGet(w);
-        } else if (cl >= 0 && op !== 0xd2) emitSync(w, cl);
-        w.u8(op);
-        w.u32(index + 1);
-        if (passTo) {
-          if (cl >= 0) emitLocal(w, 0x21, cl);
-          else emitGlobalSet(w);
-        } else if (cl >= 0 && op === 0x10) emitReload(w, cl);
         copyFrom = r.pos;
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
@@ -387,7 +368,7 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0x14: // call_ref
       case 0x15: {
         // return_call_ref
-        needsEntryCheck = true;
+        s.needsEntryCheck = true;
         if (op === 0x13 || op === 0x15) b.conflicts.tailCalls = true;
         if (cl >= 0) {
           w.copy(src, copyFrom, at);
@@ -409,11 +390,9 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0x23: // global.get
       case 0x24: {
         // global.set
-        w.copy(src, copyFrom, at);
         const index = r.u32();
         if (index >= globalCount) malformed(`global index ${index} out of range`, at + 1);
-        w.u8(op);
-        w.u32(index + 1);
+        w.copyThenOp(src, copyFrom, at, op, index + 1);
         copyFrom = r.pos;
         if (!dead) cost += 1;
         p = r.pos;
@@ -431,9 +410,13 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
       case 0x0e: {
         // br_table
         // The wrapping block adds a label: a label one past the function's must stay invalid.
-        if (passing && deepestLabel(r, op) >= depth) malformed('unknown label', at + 1);
-        const leaves = passing ? op === 0x08 || op === 0x09 || op === 0x0a : op === 0x0f || exitsFunction(r, op, depth);
-        if (cl >= 0 && leaves) {
+        if (passing) {
+          // br and br_if with a one-byte label read inline: most branches.
+          const label = (op === 0x0c || op === 0x0d) && src[at + 1] < 0x80 ? src[at + 1] : deepestLabel(r, op);
+          if (label >= depth) malformed('unknown label', at + 1);
+        }
+        // (Whether the branch leaves the frame matters only with a counter in a local.)
+        if (cl >= 0 && (passing ? op === 0x08 || op === 0x09 || op === 0x0a : op === 0x0f || exitsFunction(r, op, depth))) {
           // Throws (and, with a copy of our own, returns) hand the counter to the global first.
           w.copy(src, copyFrom, at);
           copyFrom = at;
@@ -451,7 +434,8 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
           w.u32(depth - 1 + 3 * wrapped);
           copyFrom = at + 1;
         }
-        if (imm !== O.IMM_NONE) readImmediates(r, imm, state);
+        if (imm === O.IMM_LABEL && src[r.pos] < 0x80) r.pos++; // a one-byte label: nothing to check
+        else if (imm !== O.IMM_NONE) readImmediates(r, imm, state);
         if (relabel) copyFrom = r.pos;
         state.features |= O.SINGLE_FEATURE[op];
         if (!dead) cost += SINGLE_WEIGHT[op];
@@ -465,7 +449,7 @@ export function rewriteBody(w: ByteWriter, b: BodyJob): number {
         const key = readPrefixed(r, op, at, state);
         if (isBulk(key)) {
           // Bulk op: charge by its length operand before it runs.
-          if (b.scratch < 0) malformed('bulk operation not found by the pre-scan', at);
+          if (b.scratch < 0) malformed('bulk operation not found by the s.pre-scan', at);
           if ((key === 0xfc0008 || key === 0xfc0009) && b.job.module.dataCount === undefined) {
             malformed('data count section required', at);
           }

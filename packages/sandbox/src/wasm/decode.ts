@@ -191,21 +191,25 @@ function decodeSection(r: ByteReader, id: number, m: WasmModule, state: ScanStat
         const size = r.u32();
         const bodyStart = r.pos;
         if (size > r.end - bodyStart) malformed('function body size exceeds the section (unexpected end)', bodyStart);
-        const br = new ByteReader(r.bytes, bodyStart, bodyStart + size);
-        const groups = br.u32();
+        // The section's reader, bounded by the body while it reads the locals (no reader per body).
+        const sectionEnd = r.end;
+        const bodyEnd = bodyStart + size;
+        r.end = bodyEnd;
+        const groups = r.u32();
         if (groups > size) malformed('too many local groups', bodyStart);
         const locals = [];
         let total = 0;
         for (let g = 0; g < groups; g++) {
-          const at = br.pos;
-          const c = br.u32();
+          const at = r.pos;
+          const c = r.u32();
           total += c;
           if (total > 0xffffffff) malformed('too many locals', at);
-          locals.push({ count: c, type: readValType(br, state) });
+          locals.push({ count: c, type: readValType(r, state) });
         }
-        if (br.pos >= br.end || r.bytes[br.end - 1] !== 0x0b) malformed('function body must end with END', br.end);
-        m.code.push({ locals, body: r.bytes.subarray(br.pos, br.end), offset: br.pos, size });
-        r.pos = br.end;
+        if (r.pos >= bodyEnd || r.bytes[bodyEnd - 1] !== 0x0b) malformed('function body must end with END', bodyEnd);
+        m.code.push({ locals, body: r.bytes.subarray(r.pos, bodyEnd), offset: r.pos, size });
+        r.end = sectionEnd;
+        r.pos = bodyEnd;
       }
       return;
     }

@@ -5,14 +5,13 @@
  */
 import * as S from './types.ts';
 import type { Limits, TableType, ValType, WasmModule } from './types.ts';
-import { ByteWriter } from './writer.ts';
+import { ByteWriter, lebWidth } from './writer.ts';
+
+const utf8 = new TextEncoder();
 
 export interface EncodeOptions {
-  /**
-   * Writes the code section payload itself (the metering rewriter streams it
-   * into the same buffer). Called instead of encoding `module.code`.
-   */
-  writeCode?: (w: ByteWriter) => void;
+  /** The code section payload, already written (the metering rewriter's); used instead of encoding `module.code`. */
+  code?: Uint8Array;
   /** Starting capacity of the output buffer. */
   capacity?: number;
 }
@@ -23,23 +22,31 @@ const KIND_BYTE = { func: 0, table: 1, memory: 2, global: 3, tag: 4 } as const;
 export function encodeModule(module: WasmModule, options: EncodeOptions = {}): Uint8Array {
   const w = new ByteWriter(options.capacity ?? 4096);
   w.bytes(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  // Sections whose size is known up front get it written first: a size reserved and patched
+  // afterwards would move the payload (custom sections and the code are most of a module).
   const customsAfter = (rank: number): void => {
     for (const c of module.customs) {
       if (c.after !== rank) continue;
+      const name = utf8.encode(c.name);
       w.u8(S.SECTION_CUSTOM);
-      const mark = w.beginSized();
-      w.name(c.name);
+      w.u32(lebWidth(name.length) + name.length + c.payload.length);
+      w.u32(name.length);
+      w.bytes(name);
       w.bytes(c.payload);
-      w.endSized(mark);
     }
   };
   customsAfter(0);
   for (const id of S.SECTION_ORDER) {
     if (shouldWrite(module, id, options)) {
       w.u8(id);
-      const mark = w.beginSized();
-      writeSection(w, module, id, options);
-      w.endSized(mark);
+      if (id === S.SECTION_CODE && options.code) {
+        w.u32(options.code.length);
+        w.bytes(options.code);
+      } else {
+        const mark = w.beginSized();
+        writeSection(w, module, id);
+        w.endSized(mark);
+      }
     }
     customsAfter(S.SECTION_RANK[id]);
   }
@@ -60,7 +67,7 @@ function shouldWrite(m: WasmModule, id: number, options: EncodeOptions): boolean
     case S.SECTION_START: return m.start !== undefined;
     case S.SECTION_ELEMENT: return m.elements.length > 0;
     case S.SECTION_DATA_COUNT: return m.dataCount !== undefined;
-    case S.SECTION_CODE: return m.code.length > 0 || options.writeCode !== undefined && m.functions.length > 0;
+    case S.SECTION_CODE: return m.code.length > 0 || options.code !== undefined && m.functions.length > 0;
     case S.SECTION_DATA: return m.data.length > 0;
     default: return false;
   }
@@ -93,7 +100,7 @@ function writeTable(w: ByteWriter, t: TableType): void {
   if (t.init) w.bytes(t.init);
 }
 
-function writeSection(w: ByteWriter, m: WasmModule, id: number, options: EncodeOptions): void {
+function writeSection(w: ByteWriter, m: WasmModule, id: number): void {
   switch (id) {
     case S.SECTION_TYPE:
       w.u32(m.types.length);
@@ -183,10 +190,6 @@ function writeSection(w: ByteWriter, m: WasmModule, id: number, options: EncodeO
       w.u32(m.dataCount ?? m.data.length);
       return;
     case S.SECTION_CODE:
-      if (options.writeCode) {
-        options.writeCode(w);
-        return;
-      }
       w.u32(m.code.length);
       for (const f of m.code) {
         const mark = w.beginSized();

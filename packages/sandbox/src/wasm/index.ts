@@ -15,4 +15,4 @@ export { ByteReader, malformed } from './reader.ts';
 export { bodyReader, scanCode } from './scan.ts';
 export * from './component-sections.ts';
 export * from './types.ts';
-export { ByteWriter } from './writer.ts';
+export { ByteWriter, lebWidth } from './writer.ts';

@@ -52,6 +52,26 @@ export class ByteWriter {
     this.pos += n;
   }
 
+  /**
+   * `copy(src, start, end)`, then `op` and `value` as a u32 LEB: an instruction a rewriter
+   * changes, after the unchanged bytes before it. One call where three would be made.
+   */
+  copyThenOp(src: Uint8Array, start: number, end: number, op: number, value: number): void {
+    if (end - start >= 32) {
+      this.copy(src, start, end); // a long run: `set` beats the loop below
+      start = end;
+    }
+    this.ensure(end - start + 6);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) buf[p++] = src[i];
+    buf[p++] = op;
+    let v = value >>> 0;
+    for (; v >= 0x80; v >>>= 7) buf[p++] = (v & 0x7f) | 0x80;
+    buf[p++] = v;
+    this.pos = p;
+  }
+
   u32(value: number): void {
     this.ensure(5);
     const buf = this.buf;
@@ -80,6 +100,10 @@ export class ByteWriter {
   /** Signed LEB128 for any safe integer (s33 block types, i64 constants that fit in 53 bits). */
   sleb(value: number): void {
     this.ensure(10);
+    if (value >= -64 && value < 64) {
+      this.buf[this.pos++] = value & 0x7f; // one byte, without the float arithmetic below
+      return;
+    }
     let v = value;
     for (;;) {
       const b = ((v % 128) + 128) % 128;
@@ -123,23 +147,28 @@ export class ByteWriter {
   }
 
   /**
-   * Starts a size-prefixed region (section, function body): reserves 5 bytes
-   * and returns the mark to hand to `endSized`.
+   * Starts a size-prefixed region (section, function body): reserves `reserve` bytes for the
+   * size (5 fit any size) and returns the mark to hand to `endSized` with the same `reserve`.
    */
-  beginSized(): number {
-    this.ensure(5);
+  beginSized(reserve = 5): number {
+    this.ensure(reserve);
     const mark = this.pos;
-    this.pos += 5;
+    this.pos += reserve;
     return mark;
   }
 
-  /** Writes the region's size as a minimal LEB, shifting the payload back over unused bytes. */
-  endSized(mark: number): void {
-    const size = this.pos - mark - 5;
-    let width = 1;
-    for (let v = size >>> 7; v !== 0; v >>>= 7) width++;
-    const gap = 5 - width;
-    if (gap > 0) this.buf.copyWithin(mark + width, mark + 5, this.pos);
+  /**
+   * Writes the region's size as a minimal LEB, moving the payload over the bytes the size does
+   * not use, or forward when `reserve` was too small for it.
+   */
+  endSized(mark: number, reserve = 5): void {
+    const size = this.pos - mark - reserve;
+    const width = lebWidth(size);
+    if (width !== reserve) {
+      this.ensure(width - reserve);
+      this.buf.copyWithin(mark + width, mark + reserve, this.pos);
+      this.pos += width - reserve;
+    }
     let p = mark;
     let v = size;
     while (v >= 0x80) {
@@ -147,7 +176,6 @@ export class ByteWriter {
       v >>>= 7;
     }
     this.buf[p] = v;
-    this.pos -= gap;
   }
 
   /**
@@ -158,4 +186,11 @@ export class ByteWriter {
     if (this.pos >= this.buf.length * 0.75) return this.buf.subarray(0, this.pos);
     return this.buf.slice(0, this.pos);
   }
+}
+
+/** Bytes of `value` (an unsigned 32-bit integer) as a minimal unsigned LEB128. */
+export function lebWidth(value: number): number {
+  let width = 1;
+  for (let v = value >>> 7; v !== 0; v >>>= 7) width++;
+  return width;
 }
