@@ -45,9 +45,12 @@ export function encodeValue(value: unknown, depth = 0): Encoded {
   if (proto !== Object.prototype && proto !== null) throw invalid(`a ${proto?.constructor?.name ?? 'foreign'} object is not a boundary value`);
   const out: Record<string, Encoded> = {};
   let tagged = false;
-  for (const [key, member] of Object.entries(value as Record<string, unknown>)) {
-    if (key.startsWith('$')) tagged = true;
-    out[key] = encodeValue(member, depth + 1);
+  // for…in over a plain object (its prototype is Object.prototype or null, checked above) sees the
+  // same keys as Object.entries without building an array of pairs per object.
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key.charCodeAt(0) === 36 /* $ */) tagged = true;
+    out[key] = encodeValue((value as Record<string, unknown>)[key], depth + 1);
   }
   return tagged ? { $object: out } : out;
 }

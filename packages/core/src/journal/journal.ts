@@ -147,7 +147,7 @@ export class Journal {
    * @throws the Store's errors (the entries stay queued for the next flush).
    */
   async flush(): Promise<void> {
-    while (this.#writing) await this.#writing.catch(() => {});
+    if (this.#writing) await this.#idle();
     if (this.#dirty.size === 0) return;
     const entries = [...this.#dirty];
     this.#dirty.clear();
@@ -188,9 +188,14 @@ export class Journal {
     return deleted;
   }
 
+  /** Resolves once no write is in flight (a failed one included: its caller sees the failure). */
+  async #idle(): Promise<void> {
+    while (this.#writing) await this.#writing.catch(() => {});
+  }
+
   /** Runs `write` after any write in flight; `undo` runs when it fails. */
   async #serialized(write: () => Promise<void>, undo: () => void): Promise<void> {
-    while (this.#writing) await this.#writing.catch(() => {});
+    if (this.#writing) await this.#idle();
     const writing = write().catch((error: unknown) => {
       undo();
       throw error;
