@@ -34,7 +34,8 @@ export async function loadLayers(engine: Engine, bytes: Uint8Array, options: Loa
         if (!module) throw new Error(`the glue asked for an unknown core module ${name}`);
         return module;
       };
-      const hooks = { ...createBoundaryHooks({ canSuspend: store.canSuspend }), inlineModules: glue.inlineModules };
+      // Like the Engine for a store without `yield`: no suspension flag to keep.
+      const hooks = createBoundaryHooks({ inlineModules: glue.inlineModules });
       return glue.module.instantiate(getCoreModule, imports, instantiateCore, hooks);
     },
   };

@@ -108,6 +108,53 @@ describe('boundary hooks', () => {
   });
 });
 
+describe('boundary hooks of many instances', () => {
+  const flag = () => new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+
+  it('share the stateless decoders of the default cap and give a custom cap its own', () => {
+    const a = createBoundaryHooks({ canSuspend: flag() });
+    const b = createBoundaryHooks({});
+    const capped = createBoundaryHooks({ maxStringBytes: 4 });
+    expect(a.utf8Decoder).toBe(b.utf8Decoder);
+    expect(a.utf16Decoder).toBe(b.utf16Decoder);
+    expect(Object.isFrozen(a.utf8Decoder)).toBe(true);
+    expect(capped.utf8Decoder).not.toBe(a.utf8Decoder);
+    expect(codeOf(() => capped.utf8Decoder.decode(new Uint8Array(5)))).toBe('limit-exceeded');
+    expect(a.utf8Decoder.decode(new Uint8Array(5))).toBe('\0'.repeat(5));
+  });
+
+  it('keep list caps per instance', () => {
+    const tight = createBoundaryHooks({ maxListLength: 2 });
+    const roomy = createBoundaryHooks({});
+    expect(codeOf(() => tight.checkListLength(3))).toBe('limit-exceeded');
+    expect(roomy.checkListLength(3)).toBe(0);
+  });
+
+  it.runIf(typeof (WebAssembly as unknown as { promising?: unknown }).promising === 'function')('make the JSPI wrapper of an export on its first call, and keep the flag at 1 during it', async () => {
+    // (module (import "m" "peek" (func $peek (result i32))) (func (export "run") (result i32) call $peek))
+    const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 2, 10, 1, 1, 109, 4, 112, 101, 101, 107, 0, 0, 3, 2, 1, 0, 7, 7, 1, 3, 114, 117, 110, 0, 1, 10, 6, 1, 4, 0, 16, 0, 11]);
+    const canSuspend = flag();
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { peek: () => canSuspend.value } });
+    const wasm = WebAssembly as unknown as { promising: (fn: unknown) => unknown };
+    const real = wasm.promising;
+    let made = 0;
+    wasm.promising = (fn: unknown) => {
+      made++;
+      return real(fn);
+    };
+    try {
+      const run = createBoundaryHooks({ canSuspend }).promising(instance.exports.run as () => unknown);
+      expect(made).toBe(0);
+      expect(await run()).toBe(1);
+      expect(await run()).toBe(1);
+      expect(made).toBe(1);
+      expect(canSuspend.value).toBe(0);
+    } finally {
+      wasm.promising = real;
+    }
+  });
+});
+
 describe('parseJsonSafely', () => {
   it('keeps __proto__ keys as plain data that cannot reach Object.prototype', () => {
     const value = parseJsonSafely('{"__proto__":{"polluted":true},"a":[{"constructor":1}]}') as Record<string, unknown>;

@@ -29,12 +29,14 @@
  * Sync export calls skip jco's task bookkeeping while nothing can observe it:
  * always for components whose core instances import nothing from the glue,
  * and for the others until the guest calls a JS import, which creates jco's
- * real task on the spot (lean-tasks.ts, lazy-task.ts). Last, jco's runtime definitions are hoisted out of `instantiate()` so
+ * real task on the spot (lean-tasks.ts, lazy-task.ts). Two more rewrites drop per-instance
+ * allocations nothing needs (lighten.ts). Last, jco's runtime definitions are hoisted out of `instantiate()` so
  * instances share them (hoist.ts), and the scan runs on that output.
  */
 import { AgentOsError } from '../errors/index.ts';
 import { hoistGlue, type HoistReport } from './hoist.ts';
 import { leanSyncTasks } from './lean-tasks.ts';
+import { lightenGlue } from './lighten.ts';
 
 interface Rule {
   name: string;
@@ -187,6 +189,9 @@ export function hardenGlue(source: string): { source: string; report: HardenRepo
   const lean = leanSyncTasks(out);
   out = lean.source;
   applied[LEAN_TASKS] = lean.count;
+  const light = lightenGlue(out);
+  out = light.source;
+  Object.assign(applied, light.report.applied);
   // Hoisting runs on the hardened source, and the scan below sees its output.
   const hoisted = hoistGlue(out);
   out = hoisted.source;

@@ -50,98 +50,107 @@ export interface LeanCalls {
   guardCore<T>(instantiateCore: (module: WebAssembly.Module, imports?: WebAssembly.Imports) => T): (module: WebAssembly.Module, imports?: WebAssembly.Imports) => T;
 }
 
-/** One instance's lean calls (made per instance by createBoundaryHooks). */
-export function createLeanCalls(): LeanCalls {
-  let active: LazyTask | undefined;
-  let disabled = false;
-  const wasmFunctions = new WeakSet<object>();
+/** What one instance's lean calls share: the deferred task in flight, and whether deferral is off. */
+interface LeanState {
+  active: LazyTask | undefined;
+  disabled: boolean;
+}
 
-  class LazyTask implements Task {
-    readonly #componentIdx: number;
-    readonly #id: bigint;
-    readonly #create: () => [Task, unknown];
-    #real: Task | undefined;
-    #log: [Recorded, unknown][] = [];
-    #resolved = false;
-    #exited = false;
+/** A sync export call's task, recorded until the guest calls a JS import (see the module comment). */
+class LazyTask implements Task {
+  readonly #lean: LeanState;
+  readonly #componentIdx: number;
+  readonly #id: bigint;
+  readonly #create: () => [Task, unknown];
+  #real: Task | undefined;
+  #log: [Recorded, unknown][] = [];
+  #resolved = false;
+  #exited = false;
 
-    constructor(componentIdx: number, id: bigint, create: () => [Task, unknown]) {
-      this.#componentIdx = componentIdx;
-      this.#id = id;
-      this.#create = create;
-    }
-
-    /** Creates the real task as if it had been there from the start. */
-    materialize(): void {
-      if (this.#real || this.#exited) return;
-      const [real] = this.#create();
-      if (real.id() !== this.#id) {
-        throw new AgentOsError('internal', `A deferred glue task got id ${real.id()} instead of ${this.#id}: glue created a task during a lean call. Update boundary/lazy-task.ts for this jco version.`);
-      }
-      this.#real = real;
-      for (const [method, arg] of this.#log) (real[method] as (value: unknown) => unknown)(arg);
-      this.#log = [];
-    }
-
-    setCalleeIsAsync(value: boolean): void {
-      if (this.#real) return this.#real.setCalleeIsAsync(value);
-      this.#log.push(['setCalleeIsAsync', value]);
-    }
-    enterSync(): boolean {
-      if (this.#real) return this.#real.enterSync();
-      this.#log.push(['enterSync', undefined]);
-      return true;
-    }
-    /** As jco's task of a sync call: it may block only once resolved. */
-    mayBlock(): boolean {
-      return this.#real ? this.#real.mayBlock() : this.#resolved;
-    }
-    setReturnMemoryIdx(idx: number): void {
-      if (this.#real) return this.#real.setReturnMemoryIdx(idx);
-      this.#log.push(['setReturnMemoryIdx', idx]);
-    }
-    setReturnMemory(memory: unknown): void {
-      if (this.#real) return this.#real.setReturnMemory(memory);
-      this.#log.push(['setReturnMemory', memory]);
-    }
-    id(): bigint {
-      return this.#real ? this.#real.id() : this.#id;
-    }
-    componentIdx(): number {
-      return this.#componentIdx;
-    }
-    resolve(results: unknown[]): void {
-      if (this.#real) return this.#real.resolve(results);
-      if (this.#resolved) throw new AgentOsError('internal', 'A deferred glue task was resolved twice.');
-      this.#resolved = true;
-      this.#log.push(['resolve', results]);
-    }
-    setErrored(err: unknown): void {
-      if (this.#real) this.#real.setErrored(err);
-    }
-    reject(err: unknown): void {
-      if (this.#real) this.#real.reject(err);
-    }
-    exit(args?: unknown): void {
-      if (this.#real) this.#real.exit(args);
-      this.#exited = true;
-      if (active === this) active = undefined;
-    }
-    isResolvedState(): boolean {
-      return this.#real ? this.#real.isResolvedState() : this.#resolved;
-    }
-    isExited(): boolean {
-      return this.#real ? this.#real.isExited() : this.#exited;
-    }
+  constructor(lean: LeanState, componentIdx: number, id: bigint, create: () => [Task, unknown]) {
+    this.#lean = lean;
+    this.#componentIdx = componentIdx;
+    this.#id = id;
+    this.#create = create;
   }
+
+  /** Creates the real task as if it had been there from the start. */
+  materialize(): void {
+    if (this.#real || this.#exited) return;
+    const [real] = this.#create();
+    if (real.id() !== this.#id) {
+      throw new AgentOsError('internal', `A deferred glue task got id ${real.id()} instead of ${this.#id}: glue created a task during a lean call. Update boundary/lazy-task.ts for this jco version.`);
+    }
+    this.#real = real;
+    for (const [method, arg] of this.#log) (real[method] as (value: unknown) => unknown)(arg);
+    this.#log = [];
+  }
+
+  setCalleeIsAsync(value: boolean): void {
+    if (this.#real) return this.#real.setCalleeIsAsync(value);
+    this.#log.push(['setCalleeIsAsync', value]);
+  }
+  enterSync(): boolean {
+    if (this.#real) return this.#real.enterSync();
+    this.#log.push(['enterSync', undefined]);
+    return true;
+  }
+  /** As jco's task of a sync call: it may block only once resolved. */
+  mayBlock(): boolean {
+    return this.#real ? this.#real.mayBlock() : this.#resolved;
+  }
+  setReturnMemoryIdx(idx: number): void {
+    if (this.#real) return this.#real.setReturnMemoryIdx(idx);
+    this.#log.push(['setReturnMemoryIdx', idx]);
+  }
+  setReturnMemory(memory: unknown): void {
+    if (this.#real) return this.#real.setReturnMemory(memory);
+    this.#log.push(['setReturnMemory', memory]);
+  }
+  id(): bigint {
+    return this.#real ? this.#real.id() : this.#id;
+  }
+  componentIdx(): number {
+    return this.#componentIdx;
+  }
+  resolve(results: unknown[]): void {
+    if (this.#real) return this.#real.resolve(results);
+    if (this.#resolved) throw new AgentOsError('internal', 'A deferred glue task was resolved twice.');
+    this.#resolved = true;
+    this.#log.push(['resolve', results]);
+  }
+  setErrored(err: unknown): void {
+    if (this.#real) this.#real.setErrored(err);
+  }
+  reject(err: unknown): void {
+    if (this.#real) this.#real.reject(err);
+  }
+  exit(args?: unknown): void {
+    if (this.#real) this.#real.exit(args);
+    this.#exited = true;
+    if (this.#lean.active === this) this.#lean.active = undefined;
+  }
+  isResolvedState(): boolean {
+    return this.#real ? this.#real.isResolvedState() : this.#resolved;
+  }
+  isExited(): boolean {
+    return this.#real ? this.#real.isExited() : this.#exited;
+  }
+}
+
+/** One instance's lean calls (made per instance by createBoundaryHooks, when the glue first asks). */
+export function createLeanCalls(): LeanCalls {
+  const lean: LeanState = { active: undefined, disabled: false };
+  const wasmFunctions = new WeakSet<object>();
 
   const guard = <F extends (...args: unknown[]) => unknown>(fn: F): F => {
     const guarded = function (this: unknown, ...args: unknown[]): unknown {
-      active?.materialize();
+      lean.active?.materialize();
       return fn.apply(this, args);
     };
-    // The glue tags its import functions (`_jcoMaySuspend`, `fnName`, …): keep the tags.
-    return Object.assign(guarded, fn) as unknown as F;
+    // No copy of the tags jco puts on its import functions (`_jcoMaySuspend`, `fnName`): the
+    // guarded copy goes only to `instantiateCore`, and nothing reads tags from there.
+    return guarded as unknown as F;
   };
   // Values that carry no code (a Tag only names an exception type).
   const Tag = (WebAssembly as unknown as { Tag?: new (...args: never[]) => object }).Tag;
@@ -150,9 +159,9 @@ export function createLeanCalls(): LeanCalls {
 
   return {
     lazyTask(componentIdx, nextId, create) {
-      if (disabled || active !== undefined) return create();
-      const task = new LazyTask(componentIdx, nextId(), create);
-      active = task;
+      if (lean.disabled || lean.active !== undefined) return create();
+      const task = new LazyTask(lean, componentIdx, nextId(), create);
+      lean.active = task;
       return [task, 0];
     },
     guardCore(instantiateCore) {
@@ -170,7 +179,7 @@ export function createLeanCalls(): LeanCalls {
             for (const [field, value] of Object.entries(namespace as Record<string, unknown>)) {
               if (typeof value === 'function') out[field] = wasmFunctions.has(value) ? value : guard(value as (...args: unknown[]) => unknown);
               else {
-                if (!guardable(value)) disabled = true;
+                if (!guardable(value)) lean.disabled = true;
                 out[field] = value;
               }
             }

@@ -3,15 +3,15 @@
  * modules. Loading is the expensive part and is cached by the Engine;
  * `instantiate` is cheap and may run many times, each into its own Store.
  */
-import { createBoundaryHooks, type BoundaryHooks, type BoundaryLimits } from '../boundary/index.ts';
+import { createBoundaryHooks, type BoundaryLimits } from '../boundary/index.ts';
 import { AgentOsError } from '../errors/index.ts';
+import { CoreLinking, LinkHints } from './core-link.ts';
 import type { GlueModule } from './glue-loader.ts';
 import { linkImports, watchAsyncImports, type HostImports } from './imports.ts';
 import { ComponentInstance } from './instance.ts';
 import type { ExportedFunction } from './signatures.ts';
-import { recordCoreInstance } from './state.ts';
+import { coreInstances } from './state.ts';
 import type { Store } from './store.ts';
-import { hostImportError } from './traps.ts';
 
 export interface ComponentParts {
   glue: GlueModule;
@@ -41,9 +41,6 @@ export interface InstantiateOptions {
   limits?: BoundaryLimits;
 }
 
-const FUEL_MODULE = 'agentos:fuel';
-const importsFuel = new WeakMap<WebAssembly.Module, boolean>();
-
 export class Component {
   readonly modules: ReadonlyMap<string, WebAssembly.Module>;
   readonly imports: readonly string[];
@@ -56,6 +53,8 @@ export class Component {
   readonly asyncImports: readonly string[];
   readonly #glue: GlueModule;
   readonly #inlineModules: WebAssembly.Module[];
+  /** Where the glue's core imports came from in earlier instantiations (core-link.ts). */
+  readonly #hints = new LinkHints();
 
   constructor(parts: ComponentParts) {
     this.#glue = parts.glue;
@@ -78,46 +77,31 @@ export class Component {
    *   'memory-limit' or 'invalid-component' when a core module cannot be instantiated.
    */
   instantiate(store: Store, options: InstantiateOptions = {}): Promise<ComponentInstance> {
-    // Only needed while the core modules are linked; the glue keeps `instantiateCore` (and so
-    // this scope) alive as long as the instance, so it is dropped once instantiation ends.
-    let wasmFunctions: WeakSet<object> | undefined = new WeakSet<object>();
-    const flag = store.canSuspend;
-    const link = (module: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports => {
-      const linked: WebAssembly.Imports = {};
-      for (const namespace in imports) {
-        const members = imports[namespace];
-        const out: Record<string, WebAssembly.ImportValue> = {};
-        for (const name in members) {
-          const value = members[name];
-          out[name] = typeof value === 'function' && !wasmFunctions?.has(value) ? guardHostFunction(value as (...args: unknown[]) => unknown, namespace, name, flag) : value;
-        }
-        linked[namespace] = out;
-      }
-      if (this.metered && needsFuel(module)) linked[FUEL_MODULE] = store.fuelImports;
-      return linked;
-    };
-    const adopt = (instance: WebAssembly.Instance): WebAssembly.Instance => {
-      recordCoreInstance(store, instance);
-      const exports = instance.exports;
-      for (const name in exports) {
-        const value = exports[name];
-        if (typeof value === 'function') wasmFunctions?.add(value);
-        else if (value instanceof WebAssembly.Memory) store.trackMemory(value, this.maxMemoryBytes);
-      }
-      return instance;
-    };
+    const maxMemoryBytes = this.maxMemoryBytes;
+    // Only a preemptive store's fuel hook reads the flag (store.ts), so only those keep it current.
+    const flag = store.preemptive ? store.canSuspend : undefined;
+    const recorded = coreInstances(store);
+    const linking = new CoreLinking({
+      hints: this.#hints,
+      flag,
+      fuelImports: this.metered ? () => store.fuelImports : undefined,
+      adopt: (instance, memoryExports) => {
+        recorded.push(instance);
+        for (const name of memoryExports) store.trackMemory(instance.exports[name] as WebAssembly.Memory, maxMemoryBytes);
+      },
+    });
     const instantiateCore = (module: WebAssembly.Module, imports: WebAssembly.Imports = {}): WebAssembly.Instance | Promise<WebAssembly.Instance> => {
-      const linked = link(module, imports);
+      const { linked, memoryExports } = linking.link(module, imports);
       const instance = instantiateSync(module, linked);
-      return instance ? adopt(instance) : WebAssembly.instantiate(module, linked).then(adopt);
+      return instance ? linking.adopt(instance, memoryExports) : WebAssembly.instantiate(module, linked).then((made) => linking.adopt(made, memoryExports));
     };
     const fail = (error: unknown): never => {
-      wasmFunctions = undefined;
+      linking.end();
       store.endCall();
       throw instantiationError(error, store);
     };
     const done = (exports: Record<string, unknown>): ComponentInstance => {
-      wasmFunctions = undefined;
+      linking.end();
       store.endCall();
       return new ComponentInstance({ exports, store, functions: this.functions, async: this.async });
     };
@@ -126,12 +110,11 @@ export class Component {
     try {
       const imports = linkImports(this.imports, options.imports ?? {});
       const hostFailure = this.asyncImports.length > 0 ? watchAsyncImports(imports, this.asyncImports) : undefined;
-      const hooks = createBoundaryHooks({ ...options.limits, canSuspend: flag, hostFailure }) as BoundaryHooks & { inlineModules: WebAssembly.Module[] };
-      hooks.inlineModules = this.#inlineModules;
+      const hooks = createBoundaryHooks({ ...options.limits, canSuspend: flag, hostFailure, inlineModules: this.#inlineModules });
       // The glue's instantiate returns its exports directly when every instantiateCore did.
-      pending = (this.#glue.instantiate as unknown as SyncGlueInstantiate)((name) => this.#module(name), imports, instantiateCore, hooks);
+      pending = (this.#glue.instantiate as unknown as SyncGlueInstantiate)(this.#getCoreModule, imports, instantiateCore, hooks);
     } catch (error) {
-      wasmFunctions = undefined;
+      linking.end();
       store.endCall();
       return Promise.reject(instantiationError(error, store));
     }
@@ -139,11 +122,12 @@ export class Component {
     return Promise.resolve(done(pending));
   }
 
-  #module(name: string): WebAssembly.Module {
+  /** The glue's `getCoreModule`: one function per component, not per instance. */
+  readonly #getCoreModule = (name: string): WebAssembly.Module => {
     const module = this.modules.get(name);
     if (!module) throw new AgentOsError('internal', `The glue asked for a core module '${name}' that was not compiled.`);
     return module;
-  }
+  };
 }
 
 type SyncGlueInstantiate = (
@@ -168,37 +152,6 @@ function instantiateSync(module: WebAssembly.Module, imports: WebAssembly.Import
     }
     throw error;
   }
-}
-
-function needsFuel(module: WebAssembly.Module): boolean {
-  let needs = importsFuel.get(module);
-  if (needs === undefined) {
-    needs = WebAssembly.Module.imports(module).some((i) => i.module === FUEL_MODULE);
-    importsFuel.set(module, needs);
-  }
-  return needs;
-}
-
-/**
- * Wraps a JS function a core module imports (a glue trampoline that calls the host):
- * no suspension is possible while it runs (JS frames), and anything it throws
- * reaches the guest as a trap with a clear message, never a host stack.
- * One wrapper per import and instance (a QuickJS component has ~80), so it keeps the two
- * name parts it already has and builds `namespace#name` only for an error.
- */
-function guardHostFunction(fn: (...args: unknown[]) => unknown, namespace: string, name: string, flag: WebAssembly.Global<'i32'>): (...args: unknown[]) => unknown {
-  const guarded = function (this: unknown, ...args: unknown[]): unknown {
-    const previous = flag.value;
-    flag.value = 0;
-    try {
-      return fn.apply(this, args);
-    } catch (error) {
-      throw hostImportError(error, `${namespace}#${name}`);
-    } finally {
-      flag.value = previous;
-    }
-  };
-  return Object.assign(guarded, fn);
 }
 
 function instantiationError(error: unknown, store: Store): AgentOsError {

@@ -72,6 +72,22 @@ describe('the exhausted hook', () => {
     expect((fresh.exports.run as () => number)()).toBe(7);
   });
 
+  it('stops a store without a yield hook with out-of-fuel even when its flag says it may suspend', () => {
+    const store = new Store({ fuel: 1000n });
+    store.canSuspend.value = 1;
+    store.beginCall();
+    const error = thrown(run({ 'agentos:fuel': store.fuelImports }));
+    expect(error).toBeInstanceOf(WebAssembly.RuntimeError);
+    expect(store.explain(error, 'run').code).toBe('out-of-fuel');
+  });
+
+  it('makes one suspension flag per store, on first request', () => {
+    const store = new Store();
+    expect(store.canSuspend).toBe(store.canSuspend);
+    expect(store.canSuspend).not.toBe(new Store().canSuspend);
+    expect(store.canSuspend.value).toBe(0);
+  });
+
   it.runIf(hasJspi())('stops a suspended guest with the error its yield hook rejects with', async () => {
     const refusal = new Error('scheduler: process killed');
     const store = new Store({ fuel: 'unlimited', slice: 1000n, yield: () => Promise.reject(refusal) });

@@ -37,7 +37,8 @@ export class ComponentInstance {
   /** True when exports return Promises (JSPI); `callSync` is refused then. */
   readonly async: boolean;
   readonly #exports: Record<string, unknown>;
-  readonly #resolved = new Map<string, ExportFn>();
+  /** Exports looked up so far, by path; made on the first call (an instance never called needs none). */
+  #resolved: Map<string, ExportFn> | undefined;
   /** Settles (never rejects) when the last queued or in-flight asynchronous call is done; undefined when idle. */
   #tail: Promise<unknown> | undefined;
   /** True while a synchronous export runs (a host import may try to call back in). */
@@ -193,10 +194,11 @@ export class ComponentInstance {
   }
 
   #resolve(path: string): ExportFn {
-    let fn = this.#resolved.get(path);
+    const resolved = (this.#resolved ??= new Map());
+    let fn = resolved.get(path);
     if (fn === undefined) {
       fn = this.#lookup(path);
-      this.#resolved.set(path, fn);
+      resolved.set(path, fn);
     }
     return fn;
   }

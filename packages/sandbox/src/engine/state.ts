@@ -42,9 +42,14 @@ export interface InstanceState {
 
 /** Called by `Component.instantiate` for every core instance it creates, in order. */
 export function recordCoreInstance(store: Store, instance: WebAssembly.Instance): void {
+  coreInstances(store).push(instance);
+}
+
+/** The list `recordCoreInstance` appends to (looked up once per component instantiation, not per core instance). */
+export function coreInstances(store: Store): WebAssembly.Instance[] {
   let list = instances.get(store);
   if (!list) instances.set(store, (list = []));
-  list.push(instance);
+  return list;
 }
 
 /**

@@ -23,6 +23,17 @@ import { FuelAccount } from './fuel.ts';
 import { memoryLimitError, type CappedMemory } from './memory-limit.ts';
 import { toAgentOsError } from './traps.ts';
 
+let unusedFlag: WebAssembly.Global<'i32'> | undefined;
+
+/**
+ * The flag the hook of a store without `yield` reads: such a hook refills on both of its paths,
+ * so the flag's value never matters, and one Global (never written) serves them all instead of
+ * one per store (a Global costs an ArrayBuffer, ~1 µs and GC work).
+ */
+function neverSuspends(): WebAssembly.Global<'i32'> {
+  return (unusedFlag ??= new WebAssembly.Global({ value: 'i32', mutable: true }, 0));
+}
+
 /** Default budget: 10^10 fuel, a few seconds of guest work; enough for tools, small enough to stop runaways. */
 export const DEFAULT_FUEL = 10_000_000_000n;
 /** Slice size used when a deadline or preemption needs the `exhausted` hook to run regularly. */
@@ -48,9 +59,8 @@ export class Store {
   readonly timeoutMs: number | undefined;
   /** Largest total byte length seen across the guest's memories. */
   memoryPeakBytes = 0;
-  /** 1 while the guest runs under `WebAssembly.promising` with no JS frame above it. */
-  readonly canSuspend: WebAssembly.Global<'i32'>;
   readonly preemptive: boolean;
+  #canSuspend: WebAssembly.Global<'i32'> | undefined;
   readonly #yield: (() => Promise<void>) | undefined;
   #fuelImports: { fuel: WebAssembly.Global<'i64'>; exhausted: () => void } | undefined;
   #deadlineAt = Infinity;
@@ -70,9 +80,17 @@ export class Store {
       slice: options.slice ?? (needsSlices ? DEFAULT_SLICE : undefined),
     });
     this.timeoutMs = options.timeoutMs;
-    this.canSuspend = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
     this.#yield = options.yield;
     this.preemptive = options.yield !== undefined;
+  }
+
+  /**
+   * 1 while the guest runs under `WebAssembly.promising` with no JS frame above it. Only a
+   * preemptive store's hook reads it (any other hook refills either way), so the engine tracks
+   * it only for those, and other stores make it only when asked.
+   */
+  get canSuspend(): WebAssembly.Global<'i32'> {
+    return (this.#canSuspend ??= new WebAssembly.Global({ value: 'i32', mutable: true }, 0));
   }
 
   /**
@@ -86,7 +104,7 @@ export class Store {
       fuel: this.fuel.global,
       exhausted: exhaustedHook({
         fuel: this.fuel.global,
-        canSuspend: this.canSuspend,
+        canSuspend: this.#yield === undefined ? neverSuspends() : this.canSuspend,
         refill: () => this.#refill(),
         suspend: this.#yield === undefined ? undefined : () => this.#suspend(this.#yield as () => Promise<void>),
       }),
