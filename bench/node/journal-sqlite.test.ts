@@ -15,7 +15,8 @@ describe('bench/node/journal-sqlite.bench.ts', () => {
     expect(child.status, child.stderr.slice(-2000)).toBe(0);
     const { results } = JSON.parse(child.stdout.trim().split('\n').pop() as string) as { results: { name: string; value: number; unit: string; target: string | null; conditions: Record<string, unknown> }[] };
     expect(results.map((r) => r.name)).toEqual([
-      'journal.sqlite.external-call.normal', 'journal.sqlite.external-call.normal.inline-checkpoints', 'journal.sqlite.external-call.full', 'journal.memory.external-call',
+      'journal.sqlite.external-call.normal', 'journal.sqlite.external-call.normal.no-log', 'journal.sqlite.external-call.normal.inline-checkpoints',
+      'journal.sqlite.external-call.full', 'journal.sqlite.external-call.full.no-log', 'journal.memory.external-call',
       'store.sqlite.put.normal', 'journal.sqlite.read-call.normal', 'journal.sqlite.replay',
     ]);
     for (const result of results) {
