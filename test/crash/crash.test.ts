@@ -12,6 +12,14 @@ const POINTS = Number(process.env.CRASH_POINTS ?? 6);
 const dir = mkdtempSync(join(tmpdir(), 'agentos-crash-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The record of a running agent `id`, as the host writes it before the first journal entry. */
+function putRunningAgent(store: SqliteStore, id: string): Promise<void> {
+  return new AgentStore(store).putRecord({
+    format: AGENT_FORMAT, id, type: 't', entry: 'run', componentHash: '00', goal: '', tenant: 'local', priority: 0, workspaceId: id,
+    budget: { fuel: null, tokens: null, wallMs: null, calls: null }, status: 'running', suspendReason: null, result: null, createdAt: 0, updatedAt: 0,
+  });
+}
+
 describe('durable agents under SIGKILL', () => {
   it(`lose no acknowledged step, tear no record and repeat no effect across ${POINTS} kills, ending like an uninterrupted run`, async () => {
     const summary = await runCrashCampaign({ points: POINTS, seed: 20261121, steps: 2, killsPerRun: 3 });
@@ -25,11 +33,7 @@ describe('durable agents under SIGKILL', () => {
   it('reports a lost acknowledged entry, a changed one and a torn record', async () => {
     const path = join(dir, 'damaged.db');
     const store = new SqliteStore({ path });
-    const agents = new AgentStore(store);
-    await agents.putRecord({
-      format: AGENT_FORMAT, id: 'a1', type: 't', entry: 'run', componentHash: '00', goal: '', tenant: 'local', priority: 0, workspaceId: 'a1',
-      budget: { fuel: null, tokens: null, wallMs: null, calls: null }, status: 'running', suspendReason: null, result: null, createdAt: 0, updatedAt: 0,
-    });
+    await putRunningAgent(store, 'a1');
     const entry = (seq: number, result: string) => JSON.stringify({ seq, interface: 'agentos:runtime/clock', function: 'now', args: [], state: 'completed', result, fuelAtCall: '1', startedAt: 0, endedAt: 0, effect: 'read' });
     await store.put(entryKey('a1', 0), new TextEncoder().encode(entry(0, 'x')));
     store.close();
@@ -48,16 +52,12 @@ describe('durable agents under SIGKILL', () => {
   it('accepts acknowledged entries a compaction deleted behind a snapshot, and reports a compacted journal without one', async () => {
     const path = join(dir, 'compacted.db');
     const store = new SqliteStore({ path });
-    const agents = new AgentStore(store);
-    await agents.putRecord({
-      format: AGENT_FORMAT, id: 'a2', type: 't', entry: 'run', componentHash: '00', goal: '', tenant: 'local', priority: 0, workspaceId: 'a2',
-      budget: { fuel: null, tokens: null, wallMs: null, calls: null }, status: 'running', suspendReason: null, result: null, createdAt: 0, updatedAt: 0,
-    });
+    await putRunningAgent(store, 'a2');
     const entry = (seq: number) => JSON.stringify({ seq, interface: 'agentos:runtime/clock', function: 'now', args: [], state: 'completed', result: 1, fuelAtCall: String(seq), startedAt: 0, endedAt: 0, effect: 'read' });
     await store.put(journalStartKey('a2'), new TextEncoder().encode('{"first":1}'));
     await store.put(entryKey('a2', 1), new TextEncoder().encode(entry(1)));
     const acknowledged = new Map([0, 1].map((seq) => [entryKey('a2', seq), entry(seq)]));
-    await agents.putSnapshot('a2', captureSnapshot({ seq: 1, fuelUsed: 1n, memories: [] }));
+    await new AgentStore(store).putSnapshot('a2', captureSnapshot({ seq: 1, fuelUsed: 1n, memories: [] }));
     store.close();
     expect((await checkDatabase(path, acknowledged)).problems).toEqual([]);
 
