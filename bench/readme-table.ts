@@ -13,6 +13,8 @@ import type { BenchResult } from './run.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const latest = JSON.parse(readFileSync(join(root, 'bench/results/latest.json'), 'utf8')) as {
   at: string;
+  /** Rounds of every bench (bench/run.ts); absent in results from before rounds existed. */
+  repeat?: number;
   machine: { node: string; cpu: string; cores: number; memoryBytes: number };
   results: BenchResult[];
   failures: { bench: string; error: string }[];
@@ -71,7 +73,8 @@ const table = [
   '',
   '`npm run bench` (or `npx agentos bench [--json] [--filter core/]`) runs every `bench/**/*.bench.ts` in its own',
   'process and writes JSON results with their conditions to `bench/results/` (`latest.json` holds all);',
-  '`node bench/readme-table.ts` then rewrites this table. Results that have a target, from the last full run:',
+  '`node bench/readme-table.ts` then rewrites this table. Results that have a target, from the last full run' +
+    ((latest.repeat ?? 1) > 1 ? ` (${latest.repeat} rounds of every bench, interleaved; each value is its median round's):` : ':'),
   '',
   '| benchmark | value | target | met |',
   '|---|---|---|---|',

@@ -2,9 +2,18 @@
  * Runs every benchmark (`bench/**\/*.bench.ts`) in its own Node process, so one
  * bench's heap and JIT state cannot colour another's, and gathers their results.
  *
- * Usage: `node bench/run.ts [--json] [--filter <substring>] [--out <dir>]`.
+ * Usage: `node bench/run.ts [--json] [--filter <substring>] [--out <dir>] [--repeat <n>]`.
  * Writes `<out>/<area>-<name>.json` per bench and `<out>/latest.json`; prints a
  * table, or with `--json` one object `{"results":[…]}`.
+ *
+ * Repeats. The machines these run on are shared, and their speed drifts by tens
+ * of percent over minutes, longer than one bench takes. So every bench runs
+ * `repeat` times (default 3; 1 under BENCH_QUICK=1), in rounds — each round runs
+ * every bench once — so that a slow spell lands in one round of several benches
+ * rather than in every round of one. Each result is reported, name by name, as
+ * its median round gave it (with an even count, the upper middle one), whole,
+ * conditions included, and its `conditions.repeats` lists the value of every
+ * round. (So two results of one bench may come from different rounds.)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -55,27 +64,52 @@ function runOne(file: string): Promise<{ results: BenchResult[]; error?: string 
   });
 }
 
-/** Runs the benches whose path contains `filter` and returns all their results. */
-export async function runBenches(options: { filter?: string; out?: string; log?: (line: string) => void } = {}) {
+/** Runs the benches whose path contains `filter` (`repeat` rounds, see above) and returns all their results. */
+export async function runBenches(options: { filter?: string; out?: string; repeat?: number; log?: (line: string) => void } = {}) {
   const log = options.log ?? (() => {});
   const out = options.out ?? join(benchDir, 'results');
+  const repeat = options.repeat ?? (process.env.BENCH_QUICK === '1' ? 1 : 3);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 99) throw new Error(`repeat must be an integer from 1 to 99, got ${repeat}`);
   mkdirSync(out, { recursive: true });
   const machine = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem() };
+  const benches = findBenches(benchDir).map((file) => relative(benchDir, file)).filter((rel) => !options.filter || rel.includes(options.filter));
+  const rounds = new Map<string, BenchResult[][]>(benches.map((rel) => [rel, []]));
+  const errors = new Map<string, string>();
+  for (let round = 1; round <= repeat; round++) {
+    for (const rel of benches) {
+      log(repeat > 1 ? `running ${rel} (round ${round} of ${repeat})` : `running ${rel}`);
+      const { results, error } = await runOne(join(benchDir, rel));
+      if (error) errors.set(rel, errors.has(rel) ? `${errors.get(rel)}; ${error}` : error);
+      if (results.length > 0) rounds.get(rel)!.push(results);
+    }
+  }
   const all: BenchResult[] = [];
   const failures: { bench: string; error: string }[] = [];
-  for (const file of findBenches(benchDir)) {
-    const rel = relative(benchDir, file);
-    if (options.filter && !rel.includes(options.filter)) continue;
-    log(`running ${rel}`);
-    const { results, error } = await runOne(file);
+  for (const rel of benches) {
+    const error = errors.get(rel);
     if (error) failures.push({ bench: rel, error });
-    const withMachine = results.map((r) => ({ ...r, conditions: { ...machine, ...r.conditions } }));
+    const results = medianRound(rounds.get(rel)!).map((r) => ({ ...r, conditions: { ...machine, ...r.conditions } }));
     const id = rel.replace(/\.bench\.ts$/, '').replaceAll('/', '-');
-    writeFileSync(join(out, `${id}.json`), JSON.stringify({ bench: rel, at: new Date().toISOString(), results: withMachine, error }, null, 2) + '\n');
-    all.push(...withMachine);
+    writeFileSync(join(out, `${id}.json`), JSON.stringify({ bench: rel, at: new Date().toISOString(), results, error }, null, 2) + '\n');
+    all.push(...results);
   }
-  writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, results: all, failures }, null, 2) + '\n');
+  writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, repeat, results: all, failures }, null, 2) + '\n');
   return { results: all, failures };
+}
+
+/**
+ * Per result name, in the first round's order: the result of the median round (upper middle
+ * for an even count), with every round's value in `conditions.repeats`.
+ */
+function medianRound(rounds: BenchResult[][]): BenchResult[] {
+  if (rounds.length <= 1) return rounds[0] ?? [];
+  const byName = new Map<string, BenchResult[]>();
+  for (const results of rounds) for (const r of results) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  return [...byName.values()].map((runs) => {
+    const sorted = [...runs].sort((a, b) => a.value - b.value);
+    const middle = sorted[sorted.length >> 1];
+    return { ...middle, conditions: { ...middle.conditions, repeats: { values: runs.map((r) => r.value), statistic: 'median of the rounds (each round a separate process)' } } };
+  });
 }
 
 function formatValue(r: BenchResult): string {
@@ -84,8 +118,9 @@ function formatValue(r: BenchResult): string {
 }
 
 if (process.argv[1] && basename(process.argv[1]) === 'run.ts') {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' } } });
-  const { results, failures } = await runBenches({ filter: values.filter, out: values.out, log: (l) => process.stderr.write(`${l}\n`) });
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' }, repeat: { type: 'string' } } });
+  const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
+  const { results, failures } = await runBenches({ filter: values.filter, out: values.out, repeat, log: (l) => process.stderr.write(`${l}\n`) });
   if (values.json) {
     process.stdout.write(JSON.stringify({ results, failures }) + '\n');
   } else {

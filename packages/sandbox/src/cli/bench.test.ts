@@ -35,6 +35,28 @@ describe('agentos bench', () => {
     expect(existsSync(join(out, 'latest.json'))).toBe(true);
   });
 
+  it('runs every bench the asked number of rounds and reports each result from its median round', async () => {
+    const io = recordingIo(process.cwd());
+    const code = await main(['bench', '--json', '--filter', 'core/policy', '--repeat', '3', '--out', out], io);
+    expect(code).toBe(0);
+    const printed = JSON.parse(io.out.join('')) as { results: { name: string; value: number; conditions: { repeats?: { values: number[] } } }[] };
+    expect(printed.results.length).toBeGreaterThan(0);
+    for (const result of printed.results) {
+      const values = result.conditions.repeats?.values ?? [];
+      expect(values, result.name).toHaveLength(3);
+      expect(result.value, result.name).toBe([...values].sort((a, b) => a - b)[1]);
+    }
+    expect(io.err.join('')).toContain('running core/policy.bench.ts (round 3 of 3)');
+  });
+
+  it('refuses a round count that is not a whole number from 1 to 99', async () => {
+    for (const bad of ['0', '2.5', 'many', '100']) {
+      const io = recordingIo(process.cwd());
+      expect(await main(['bench', '--repeat', bad, '--filter', 'core/policy', '--out', out], io), bad).toBe(2);
+      expect(io.err.join(''), bad).toContain('invalid-argument');
+    }
+  });
+
   it('says so when no bench matches the filter', async () => {
     const io = recordingIo(process.cwd());
     expect(await main(['bench', '--filter', 'no-such-bench', '--out', out], io)).toBe(0);

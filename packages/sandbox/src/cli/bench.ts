@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AgentOsError } from '../errors/index.ts';
-import { formatTable, parseFlags, type CliIo, type Command } from './command.ts';
+import { formatTable, parseFlags, usageError, type CliIo, type Command } from './command.ts';
 
 const usage = `Usage: agentos bench [options]
 
@@ -21,16 +21,18 @@ Options:
   --filter <text>    run only the benches whose path under bench/ contains <text>
                      (e.g. sandbox/, core/audit)
   --out <dir>        where to write the result files (default bench/results)
+  --repeat <n>       rounds of every bench, 1-99 (default 3, 1 with BENCH_QUICK=1);
+                     each result is its median round's
   -h, --help         show this help
 
 Set BENCH_QUICK=1 for short runs (smaller counts; figures are not meaningful).
 `;
 
-const FLAGS = { json: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' } } as const;
+const FLAGS = { json: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' }, repeat: { type: 'string' } } as const;
 
 /** What `bench/run.ts` exports (typed here so the CLI does not depend on files outside the package at type level). */
 interface BenchRunner {
-  runBenches(options: { filter?: string; out?: string; log?: (line: string) => void }): Promise<{
+  runBenches(options: { filter?: string; out?: string; repeat?: number; log?: (line: string) => void }): Promise<{
     results: { name: string; value: number; unit: string; target: string | null; met?: boolean; conditions: Record<string, unknown> }[];
     failures: { bench: string; error: string }[];
   }>;
@@ -42,6 +44,10 @@ export const command: Command = {
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(args, FLAGS, false);
+    const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
+    if (repeat !== undefined && !(Number.isInteger(repeat) && repeat >= 1 && repeat <= 99)) {
+      throw usageError(`--repeat takes a whole number of rounds from 1 to 99, got '${values.repeat}'`);
+    }
     if (!existsSync(fileURLToPath(RUNNER))) {
       throw new AgentOsError('not-found', `No benchmark runner at ${fileURLToPath(RUNNER)}; run 'agentos bench' from a checkout of the agentos repository.`);
     }
@@ -49,6 +55,7 @@ export const command: Command = {
     const { results, failures } = await runBenches({
       filter: values.filter,
       out: values.out,
+      repeat,
       log: (line) => io.stderr(`${line}\n`),
     });
     if (values.json) {
