@@ -104,7 +104,13 @@ export async function runBenches(options: { filter?: string; out?: string; repea
 function medianRound(rounds: BenchResult[][]): BenchResult[] {
   if (rounds.length <= 1) return rounds[0] ?? [];
   const byName = new Map<string, BenchResult[]>();
-  for (const results of rounds) for (const r of results) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  for (const results of rounds) {
+    for (const r of results) {
+      const runs = byName.get(r.name);
+      if (runs) runs.push(r);
+      else byName.set(r.name, [r]);
+    }
+  }
   return [...byName.values()].map((runs) => {
     const sorted = [...runs].sort((a, b) => a.value - b.value);
     const middle = sorted[sorted.length >> 1];

@@ -170,7 +170,7 @@ export class CoreLinking {
  * not copy the tags jco puts on its functions (`_jcoMaySuspend`, `fnName`): only the engine
  * sees an import once it is linked, and nothing reads them from there.
  */
-export function guardHostFunction(fn: (...args: unknown[]) => unknown, namespace: string, name: string, flag: WebAssembly.Global<'i32'> | undefined): (...args: unknown[]) => unknown {
+function guardHostFunction(fn: (...args: unknown[]) => unknown, namespace: string, name: string, flag: WebAssembly.Global<'i32'> | undefined): (...args: unknown[]) => unknown {
   if (flag === undefined) {
     return function (this: unknown, ...args: unknown[]): unknown {
       try {
